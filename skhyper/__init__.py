@@ -5,4 +5,9 @@
 :class:`~sklearn.model_selection.RandomizedSearchCV`.
 """
 
+from ._grid import GridTuner
+from ._random import RandomTuner
+
 __version__ = "0.1.0"
+
+__all__ = ["GridTuner", "RandomTuner", "__version__"]

@@ -1,0 +1,589 @@
+"""BaseTuner: the estimator API shared by every tuner.
+
+A tuner supplies ``_check_search_space()`` and
+``_run_search(evaluate_candidates)``; everything else (validation, CV
+splitting, the engine, ``cv_results_``, refit, delegation) lives here.
+"""
+
+import numbers
+import time
+from abc import ABCMeta, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterable
+from copy import deepcopy
+
+import numpy as np
+from sklearn import get_config
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import check_cv
+from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, indexable
+
+from ._compat import (
+    FORWARD_SAMPLE_WEIGHT_TO_SCORER,
+    ROUTER_OWNER_IS_OBJECT,
+    InvalidParameterError,
+    _check_method_params,
+    _raise_for_params,
+    _VisualBlock,
+)
+from ._execute import execute
+from ._plan import build_plan
+from ._results import (
+    format_results,
+    insert_error_scores,
+    select_best_index,
+    warn_or_raise_about_fit_failures,
+)
+from ._scoring import (
+    check_refit_for_multimetric,
+    resolve_scoring,
+    scorer_dict,
+    scorers_accept_sample_weight,
+)
+
+
+def _check_refit(tuner, attr):
+    if not tuner.refit:
+        raise AttributeError(
+            f"This {type(tuner).__name__} instance was initialized with "
+            f"`refit=False`. {attr} is available only after refitting on the best "
+            "parameters. You can refit an estimator manually using the "
+            "`best_params_` attribute"
+        )
+
+
+def _estimator_has(attr):
+    """``available_if`` check: delegate ``attr`` only if the estimator has it."""
+
+    def check(self):
+        _check_refit(self, attr)
+        if hasattr(self, "best_estimator_"):
+            getattr(self.best_estimator_, attr)  # AttributeError if absent
+            return True
+        getattr(self.estimator, attr)
+        return True
+
+    return check
+
+
+def _invalid(name, owner, expected, value):
+    return InvalidParameterError(
+        f"The {name!r} parameter of {type(owner).__name__} must be {expected}; "
+        f"got {value!r} ({type(value).__name__})."
+    )
+
+
+class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class of the tuners; not for direct use.
+
+    Subclasses implement ``_check_search_space`` (validate the space against
+    the estimator, before any fit) and ``_run_search``, which calls
+    ``evaluate_candidates(list_of_param_dicts)`` one or more times.
+    """
+
+    @abstractmethod
+    def __init__(
+        self,
+        estimator,
+        *,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        error_score=np.nan,
+        return_train_score=False,
+    ):
+        self.estimator = estimator
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.refit = refit
+        self.cv = cv
+        self.verbose = verbose
+        self.pre_dispatch = pre_dispatch
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    # -- hooks -------------------------------------------------------------
+
+    @abstractmethod
+    def _check_search_space(self):
+        """Validate the candidate space; raise before any fit if it is bad."""
+
+    @abstractmethod
+    def _run_search(self, evaluate_candidates):
+        """Call ``evaluate_candidates(candidates)`` one or more times."""
+
+    # -- validation ----------------------------------------------------------
+
+    def _check_params(self):
+        est = self.estimator
+        if isinstance(est, type) or not hasattr(est, "fit"):
+            raise _invalid("estimator", self, "an estimator instance with fit", est)
+        if self.n_jobs is not None and not isinstance(self.n_jobs, numbers.Integral):
+            raise _invalid("n_jobs", self, "an int or None", self.n_jobs)
+        if not (isinstance(self.refit, bool | np.bool_ | str) or callable(self.refit)):
+            raise _invalid(
+                "refit", self, "a bool, a metric name or a callable", self.refit
+            )
+        if (
+            not isinstance(self.verbose, numbers.Integral | np.bool_)
+            or self.verbose < 0
+        ):
+            raise _invalid("verbose", self, "an int >= 0 or a bool", self.verbose)
+        if not isinstance(self.pre_dispatch, numbers.Integral | str):
+            raise _invalid(
+                "pre_dispatch",
+                self,
+                "an int or a str such as '2*n_jobs'",
+                self.pre_dispatch,
+            )
+        es = self.error_score
+        if not (es == "raise" if isinstance(es, str) else isinstance(es, numbers.Real)):
+            raise _invalid("error_score", self, "'raise' or a number", es)
+        if not isinstance(self.return_train_score, bool | np.bool_):
+            raise _invalid(
+                "return_train_score", self, "a bool", self.return_train_score
+            )
+        cv = self.cv
+        ok = (
+            cv is None
+            or (
+                isinstance(cv, numbers.Integral)
+                and not isinstance(cv, bool)
+                and cv >= 2
+            )
+            or (hasattr(cv, "split") and hasattr(cv, "get_n_splits"))
+            or (isinstance(cv, Iterable) and not isinstance(cv, str))
+        )
+        if not ok:
+            raise _invalid(
+                "cv",
+                self,
+                "an int >= 2, a CV splitter (with split and get_n_splits), an "
+                "iterable of (train, test) index arrays, or None",
+                cv,
+            )
+
+    # -- routing -------------------------------------------------------------
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
+            encapsulating routing information.
+        """
+        owner = self if ROUTER_OWNER_IS_OBJECT else type(self).__name__
+        scorer, _ = resolve_scoring(self.estimator, self.scoring, self.refit, "raise")
+        return (
+            MetadataRouter(owner=owner)
+            .add(
+                estimator=self.estimator,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+            .add(
+                scorer=scorer,
+                method_mapping=MethodMapping()
+                .add(caller="score", callee="score")
+                .add(caller="fit", callee="score"),
+            )
+            .add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
+
+    def _route_fit_params(self, scorer, params):
+        """``{"estimator": {"fit"}, "splitter": {"split"}, "scorer": {"score"}}``."""
+        if get_config().get("enable_metadata_routing", False):
+            routed = process_routing(self, "fit", **params)
+            return {
+                "estimator": {"fit": dict(routed["estimator"]["fit"])},
+                "splitter": {"split": dict(routed["splitter"]["split"])},
+                "scorer": {"score": dict(routed["scorer"]["score"])},
+            }
+        params = params.copy()
+        groups = params.pop("groups", None)
+        score_params = {}
+        if (
+            FORWARD_SAMPLE_WEIGHT_TO_SCORER
+            and params.get("sample_weight") is not None
+            and scorers_accept_sample_weight(scorer, self)
+        ):
+            score_params["sample_weight"] = params["sample_weight"]
+        return {
+            "estimator": {"fit": params},
+            "splitter": {"split": {"groups": groups}},
+            "scorer": {"score": score_params},
+        }
+
+    # -- fit -----------------------------------------------------------------
+
+    def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters.
+
+        Everything that can be checked without fitting (the constructor
+        parameters, the candidate space against the estimator's parameters,
+        the scoring and the CV splits) is checked first: a bad input raises
+        before any fit starts.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, n_samples)
+            Training vectors; for a precomputed kernel or distance matrix, of
+            shape (n_samples, n_samples).
+
+        y : array-like of shape (n_samples, n_output) or (n_samples,), default=None
+            Target relative to X; None for unsupervised learning.
+
+        **params : dict of str -> object
+            Parameters passed to the ``fit`` method of the estimator, the
+            scorer and the CV splitter. Array-likes of length ``n_samples``
+            (``sample_weight``, ...) are split with ``X``; ``groups`` goes to
+            the splitter.
+
+        Returns
+        -------
+        self : object
+            The fitted tuner.
+        """
+        self._check_params()
+        scorer, refit_metric = resolve_scoring(
+            self.estimator, self.scoring, self.refit, self.error_score
+        )
+        self._check_search_space()
+
+        X, y = indexable(X, y)
+        params = _check_method_params(X, params=params)
+        routed = self._route_fit_params(scorer, params)
+        split_params = routed["splitter"]["split"]
+        cv_orig = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        self.n_splits_ = n_splits = cv_orig.get_n_splits(X, y, **split_params)
+        base_estimator = clone(self.estimator)
+        context = {
+            "scorer": scorer,
+            "fit_params": routed["estimator"]["fit"],
+            "score_params": routed["scorer"]["score"],
+            "return_train_score": self.return_train_score,
+            "error_score": self.error_score,
+            "verbose": self.verbose,
+        }
+
+        all_params, all_out = [], []
+        all_more = defaultdict(list)
+        results = {}
+
+        def evaluate_candidates(candidate_params, cv=None, more_results=None):
+            nonlocal results
+            cv = cv or cv_orig
+            candidate_params = list(candidate_params)
+            n_candidates = len(candidate_params)
+            splits = list(cv.split(X, y, **split_params))
+            if len(splits) != n_splits:
+                raise ValueError(
+                    "cv.split and cv.get_n_splits return inconsistent results. "
+                    f"Expected {n_splits} splits, got {len(splits)}"
+                )
+            if self.verbose > 0:
+                print(
+                    f"Fitting {n_splits} folds for each of {n_candidates} "
+                    f"candidates, totalling {n_candidates * n_splits} fits"
+                )
+            if n_candidates * n_splits == 0:
+                raise ValueError(
+                    "No fits were performed. Was the CV iterator empty? "
+                    "Were there no candidates?"
+                )
+            plan = build_plan(candidate_params, n_splits)
+            out = [None] * (n_candidates * n_splits)
+            for task, leaf_results in execute(
+                plan,
+                base_estimator,
+                X,
+                y,
+                splits,
+                context,
+                self.n_jobs,
+                self.pre_dispatch,
+            ):
+                for candidate, result in leaf_results:
+                    out[candidate * n_splits + task.split] = result
+
+            warn_or_raise_about_fit_failures(out, self.error_score)
+            if callable(self.scoring):
+                insert_error_scores(out, self.error_score)
+            all_params.extend(candidate_params)
+            all_out.extend(out)
+            for key, value in (more_results or {}).items():
+                all_more[key].extend(value)
+            results = format_results(
+                all_params, n_splits, all_out, self.return_train_score, all_more
+            )
+            return results
+
+        self._run_search(evaluate_candidates)
+
+        first_test_score = all_out[0]["test_scores"]
+        self.multimetric_ = isinstance(first_test_score, dict)
+        if callable(self.scoring) and self.multimetric_:
+            check_refit_for_multimetric(self.refit, first_test_score)
+            refit_metric = self.refit
+
+        if self.refit or not self.multimetric_:
+            self.best_index_ = select_best_index(self.refit, refit_metric, results)
+            if not callable(self.refit):
+                self.best_score_ = results[f"mean_test_{refit_metric}"][
+                    self.best_index_
+                ]
+            self.best_params_ = results["params"][self.best_index_]
+
+        if self.refit:
+            # Parameters are cloned too: they may be estimators.
+            self.best_estimator_ = clone(base_estimator).set_params(
+                **clone(self.best_params_, safe=False)
+            )
+            fit_params = routed["estimator"]["fit"]
+            start = time.time()
+            if y is not None:
+                self.best_estimator_.fit(X, y, **fit_params)
+            else:
+                self.best_estimator_.fit(X, **fit_params)
+            self.refit_time_ = time.time() - start
+            if hasattr(self.best_estimator_, "feature_names_in_"):
+                self.feature_names_in_ = self.best_estimator_.feature_names_in_
+
+        self.scorer_ = scorer_dict(scorer)
+        self.cv_results_ = results
+        return self
+
+    # -- delegation ----------------------------------------------------------
+
+    def score(self, X, y=None, **params):
+        """Return the score on the given data, if the estimator has been refit.
+
+        This uses the score defined by ``scoring`` where provided, and the
+        ``best_estimator_.score`` method otherwise.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        y : array-like of shape (n_samples, n_output) or (n_samples,), default=None
+            Target relative to X; None for unsupervised learning.
+
+        **params : dict
+            Parameters passed to the scorer(s); only with metadata routing on.
+
+        Returns
+        -------
+        score : float
+            The score of ``best_estimator_`` on ``X``.
+        """
+        _check_refit(self, "score")
+        check_is_fitted(self)
+        _raise_for_params(params, self, "score")
+        if get_config().get("enable_metadata_routing", False):
+            score_params = process_routing(self, "score", **params)["scorer"]["score"]
+        else:
+            score_params = {}
+        if self.scorer_ is None:
+            raise ValueError(
+                "No score function explicitly defined, "
+                f"and the estimator doesn't provide one {self.best_estimator_}"
+            )
+        if isinstance(self.scorer_, dict):
+            scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
+            return scorer(self.best_estimator_, X, y, **score_params)
+        result = self.scorer_(self.best_estimator_, X, y, **score_params)
+        return result[self.refit] if self.multimetric_ else result
+
+    @available_if(_estimator_has("score_samples"))
+    def score_samples(self, X):
+        """Call ``score_samples`` on the best estimator.
+
+        Only available if ``refit=True`` and the estimator supports it.
+
+        Parameters
+        ----------
+        X : iterable
+            Data to score; must fulfil the estimator's input requirements.
+
+        Returns
+        -------
+        y_score : ndarray of shape (n_samples,)
+            ``best_estimator_.score_samples(X)``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.score_samples(X)
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Call ``predict`` on the best estimator.
+
+        Only available if ``refit=True`` and the estimator supports it.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+            Must fulfil the input assumptions of the estimator.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            ``best_estimator_.predict(X)``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Call ``predict_proba`` on the best estimator.
+
+        Only available if ``refit=True`` and the estimator supports it.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+            Must fulfil the input assumptions of the estimator.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_classes)
+            ``best_estimator_.predict_proba(X)``, columns in ``classes_`` order.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Call ``predict_log_proba`` on the best estimator.
+
+        Only available if ``refit=True`` and the estimator supports it.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+            Must fulfil the input assumptions of the estimator.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_classes)
+            ``best_estimator_.predict_log_proba(X)``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Call ``decision_function`` on the best estimator.
+
+        Only available if ``refit=True`` and the estimator supports it.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+            Must fulfil the input assumptions of the estimator.
+
+        Returns
+        -------
+        y_score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            ``best_estimator_.decision_function(X)``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.decision_function(X)
+
+    @available_if(_estimator_has("transform"))
+    def transform(self, X):
+        """Call ``transform`` on the best estimator.
+
+        Only available if ``refit=True`` and the estimator supports it.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+            Must fulfil the input assumptions of the estimator.
+
+        Returns
+        -------
+        Xt : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            ``best_estimator_.transform(X)``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.transform(X)
+
+    @available_if(_estimator_has("inverse_transform"))
+    def inverse_transform(self, X):
+        """Call ``inverse_transform`` on the best estimator.
+
+        Only available if ``refit=True`` and the estimator supports it.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+            Must fulfil the input assumptions of the estimator.
+
+        Returns
+        -------
+        X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            ``best_estimator_.inverse_transform(X)``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.inverse_transform(X)
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen during :term:`fit`; only when ``refit=True``."""
+        try:
+            check_is_fitted(self)
+        except NotFittedError as exc:
+            raise AttributeError(
+                f"{type(self).__name__} object has no n_features_in_ attribute."
+            ) from exc
+        return self.best_estimator_.n_features_in_
+
+    @property
+    def classes_(self):
+        """Class labels; only when ``refit=True`` and the estimator is a classifier."""
+        _estimator_has("classes_")(self)
+        return self.best_estimator_.classes_
+
+    # -- tags and display ----------------------------------------------------
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        sub = get_tags(self.estimator)
+        tags.estimator_type = sub.estimator_type
+        tags.classifier_tags = deepcopy(sub.classifier_tags)
+        tags.regressor_tags = deepcopy(sub.regressor_tags)
+        tags.input_tags.pairwise = sub.input_tags.pairwise
+        tags.input_tags.sparse = sub.input_tags.sparse
+        tags.array_api_support = sub.array_api_support
+        return tags
+
+    def _sk_visual_block_(self):
+        if hasattr(self, "best_estimator_"):
+            key, estimator = "best_estimator_", self.best_estimator_
+        else:
+            key, estimator = "estimator", self.estimator
+        return _VisualBlock(
+            "parallel",
+            [estimator],
+            names=[f"{key}: {estimator.__class__.__name__}"],
+            name_details=[str(estimator)],
+        )
+
+
+__all__ = ["BaseTuner"]

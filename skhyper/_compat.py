@@ -1,0 +1,92 @@
+"""The only module allowed to touch private scikit-learn names.
+
+Each import below says why it is needed and the versions it was checked on.
+Checked on scikit-learn 1.6.1 and 1.9.1.
+"""
+
+import sklearn
+from sklearn.utils.fixes import parse_version
+
+SKLEARN_VERSION = parse_version(sklearn.__version__)
+
+# Slicing X for a train/test split, rows and columns for pairwise estimators
+# (precomputed kernels). No public equivalent. 1.6.1, 1.9.1.
+# The class check_scoring returns for multimetric scoring; we need to
+# recognise it and read its name -> scorer dict. 1.6.1, 1.9.1.
+from sklearn.metrics._scorer import _MultimetricScorer  # noqa: E402
+
+# The error scikit-learn raises for a bad constructor parameter (a subclass of
+# both ValueError and TypeError): the tuners raise the same type. 1.6.1, 1.9.1.
+from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
+
+# Raises the same error as scikit-learn when metadata is passed while routing
+# is off. 1.6.1, 1.9.1 (public module re-exports the private helper).
+from sklearn.utils.metadata_routing import _raise_for_params  # noqa: E402
+from sklearn.utils.metaestimators import _safe_split  # noqa: E402
+
+# Splitting array-like fit parameters (sample_weight, ...) along with X.
+# No public equivalent. 1.6.1, 1.9.1.
+from sklearn.utils.validation import _check_method_params  # noqa: E402
+
+# The HTML repr block (moved between versions).
+try:  # 1.7+, checked on 1.9.1
+    from sklearn.utils._repr_html.estimator import _VisualBlock
+except ImportError:  # 1.6.1
+    from sklearn.utils._estimator_html_repr import _VisualBlock
+
+
+def multimetric_scorers(scorer):
+    """Return the ``{name: scorer}`` dict held by a multimetric scorer."""
+    return scorer._scorers
+
+
+def scorer_accepts_sample_weight(scorer):
+    """Whether a scorer takes ``sample_weight`` (scikit-learn's own rule).
+
+    Scorers made by scikit-learn know it (``_accept_sample_weight``, 1.7+);
+    for a plain callable we look at its signature, as scikit-learn does.
+    """
+    from inspect import signature
+
+    if hasattr(scorer, "_accept_sample_weight"):
+        return scorer._accept_sample_weight()
+    try:
+        return "sample_weight" in signature(scorer).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _search_forwards_sample_weight_to_scorer():
+    # scikit-learn started passing fit's sample_weight to the scorers of its
+    # searches when routing is off in 1.7 (BaseSearchCV grew this method).
+    # We follow whichever version is installed, so results stay equal.
+    from sklearn.model_selection._search import BaseSearchCV
+
+    return hasattr(BaseSearchCV, "_check_scorers_accept_sample_weight")
+
+
+FORWARD_SAMPLE_WEIGHT_TO_SCORER = _search_forwards_sample_weight_to_scorer()
+
+__all__ = [
+    "FORWARD_SAMPLE_WEIGHT_TO_SCORER",
+    "SKLEARN_VERSION",
+    "InvalidParameterError",
+    "_MultimetricScorer",
+    "_VisualBlock",
+    "_check_method_params",
+    "_raise_for_params",
+    "_safe_split",
+    "multimetric_scorers",
+    "scorer_accepts_sample_weight",
+]
+
+
+def _router_owner_is_object():
+    # MetadataRouter(owner=...) took the owner's class name up to 1.7 and the
+    # owner object itself later (display only); _routing_repr came with that.
+    from sklearn.utils import _metadata_requests
+
+    return hasattr(_metadata_requests, "_routing_repr")
+
+
+ROUTER_OWNER_IS_OBJECT = _router_owner_is_object()
