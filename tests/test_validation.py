@@ -1,0 +1,171 @@
+"""Bad input fails before any fit, with a message naming the bad value."""
+
+import re
+
+import numpy as np
+import pytest
+from scipy.stats import uniform
+from sklearn.datasets import make_classification
+from sklearn.decomposition import PCA
+from sklearn.feature_selection import SelectKBest
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import Pipeline
+
+from skhyper import GridTuner, RandomTuner
+
+from .counting import CountingClassifier, CountingTransformer, reset_counts
+
+X, y = make_classification(n_samples=40, n_features=6, random_state=0)
+
+
+def pipe():
+    return Pipeline(
+        [
+            ("scale", CountingTransformer()),
+            ("reduce", PCA(2)),
+            ("clf", CountingClassifier()),
+        ]
+    )
+
+
+def _fits():
+    return len(CountingClassifier.fits) + len(CountingTransformer.fits)
+
+
+def assert_fails_before_fit(tuner, error, match):
+    reset_counts()
+    with pytest.raises(error, match=match):
+        tuner.fit(X, y)
+    assert _fits() == 0, "a fit ran before the bad input was reported"
+    assert not hasattr(tuner, "cv_results_")
+
+
+BAD_GRIDS = [
+    ({"C": 1.0}, TypeError, r"param_grid\['C'\] must be a non-empty list.*got 1.0"),
+    ({"C": []}, ValueError, r"param_grid\['C'\] must be a non-empty list, got \[\]"),
+    ({"C": "1.0"}, TypeError, r"param_grid\['C'\] must be .*got '1.0' \(str\)"),
+    ({"C": np.ones((2, 2))}, ValueError, r"param_grid\['C'\].*shape \(2, 2\)"),
+    ({"C": uniform()}, TypeError, r"param_grid\['C'\].*use RandomTuner"),
+    ({"Cc": [1.0]}, ValueError, r"'Cc' is not a parameter.*Did you mean 'C'"),
+    ({1: [1.0]}, TypeError, r"keys must be parameter names \(str\), got 1"),
+    ("C", ValueError, r"param_grid must be a dict or a list of dicts, got 'C'"),
+    ([], ValueError, r"param_grid must not be an empty list"),
+    ([{"C": [1.0]}, 3], TypeError, r"param_grid\[1\] must be a dict.*got 3"),
+    ([{"C": [1.0]}, {"C": []}], ValueError, r"param_grid\[1\]\['C'\]"),
+]
+
+
+@pytest.mark.parametrize("grid, error, match", BAD_GRIDS)
+def test_bad_grid_fails_before_fit(grid, error, match):
+    assert_fails_before_fit(GridTuner(CountingClassifier(), grid), error, match)
+
+
+def test_sklearn_fits_what_we_reject():
+    # Why check first: scikit-learn meets a bad name only when it sets the
+    # parameters of the candidate that has it, after other candidates' fits.
+    grid = {"reduce": [PCA(2), SelectKBest(k=2)], "reduce__n_components": [2]}
+    reset_counts()
+    with pytest.raises(ValueError, match="n_components"):
+        GridSearchCV(pipe(), grid, cv=2).fit(X, y)
+    assert _fits() > 0
+    assert_fails_before_fit(GridTuner(pipe(), grid, cv=2), ValueError, "n_components")
+
+
+BAD_PIPELINE_GRIDS = [
+    ({"clf__CC": [1.0]}, r"'clf__CC' is not a parameter.*Did you mean 'clf__C'"),
+    ({"clff__C": [1.0]}, r"'clff__C' is not a parameter.*no parameter 'clff'"),
+    (
+        {"reduce": [PCA(2), SelectKBest(k=2)], "reduce__n_components": [2]},
+        r"'reduce__n_components'.*SelectKBest has no parameter 'n_components'",
+    ),
+    ({"reduce": ["passthrough"], "reduce__n_components": [2]}, r"passthrough"),
+]
+
+
+@pytest.mark.parametrize("grid, match", BAD_PIPELINE_GRIDS)
+def test_bad_pipeline_grid_fails_before_fit(grid, match):
+    assert_fails_before_fit(GridTuner(pipe(), grid, cv=2), ValueError, match)
+
+
+def test_good_pipeline_grids_pass_validation():
+    grids = [
+        {"reduce": [PCA(2), SelectKBest(k=2)]},
+        {"reduce": [PCA(), "passthrough"], "clf__C": [0.1, 1.0]},
+        [{"reduce": [PCA()], "reduce__n_components": [2, 3]}, {"scale__factor": [2.0]}],
+        {"clf": [CountingClassifier(C=2.0)], "clf__max_iter": [50]},
+    ]
+    for grid in grids:
+        GridTuner(pipe(), grid, cv=2).fit(X, y)
+
+
+BAD_DISTRIBUTIONS = [
+    ({"C": object()}, TypeError, r"param_distributions\['C'\] must be .*object"),
+    ({"C": "abc"}, TypeError, r"param_distributions\['C'\].*got 'abc' \(str\)"),
+    ({"C": {1.0, 2.0}}, TypeError, r"param_distributions\['C'\].*\(set\)"),
+    ({"C": []}, ValueError, r"param_distributions\['C'\] must be a non-empty"),
+    ({"CC": uniform()}, ValueError, r"'CC' is not a parameter.*Did you mean 'C'"),
+    (42, ValueError, r"param_distributions must be a dict or a list of dicts"),
+]
+
+
+@pytest.mark.parametrize("space, error, match", BAD_DISTRIBUTIONS)
+def test_bad_distribution_fails_before_fit(space, error, match):
+    assert_fails_before_fit(RandomTuner(CountingClassifier(), space), error, match)
+
+
+@pytest.mark.parametrize("n_iter", [0, -3, 2.5, "10", True, None])
+def test_bad_n_iter_fails_before_fit(n_iter):
+    tuner = RandomTuner(CountingClassifier(), {"C": uniform()}, n_iter=n_iter)
+    assert_fails_before_fit(tuner, ValueError, re.escape(f"got {n_iter!r}"))
+
+
+@pytest.mark.parametrize(
+    "cv, match",
+    [
+        (1, r"'cv' parameter .* got 1 \(int\)"),
+        (0, r"'cv' parameter .* got 0"),
+        (1.5, r"'cv' parameter .* got 1.5"),
+        ("kfold", r"'cv' parameter .* got 'kfold'"),
+        (KFold(n_splits=50), r"n_splits=50 greater than the number of samples"),
+        ([], r"No fits were performed"),
+    ],
+)
+def test_bad_cv_fails_before_fit(cv, match):
+    tuner = GridTuner(CountingClassifier(), {"C": [1.0]}, cv=cv)
+    assert_fails_before_fit(tuner, ValueError, match)
+
+
+@pytest.mark.parametrize(
+    "scoring, refit, match",
+    [
+        ("acuracy", True, r"'acuracy'"),
+        (42, True, r"got 42 \(int\)"),
+        (["accuracy", "accuracy"], "accuracy", r"Duplicate"),
+        ({}, True, r"empty"),
+        (["accuracy", "f1"], True, r"refit must be set to a scorer key"),
+        (["accuracy", "f1"], "roc", r"'roc' was passed"),
+    ],
+)
+def test_bad_scoring_fails_before_fit(scoring, refit, match):
+    tuner = GridTuner(CountingClassifier(), {"C": [1.0]}, scoring=scoring, refit=refit)
+    assert_fails_before_fit(tuner, ValueError, match)
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("n_jobs", "2"),
+        ("refit", 3),
+        ("verbose", -1),
+        ("pre_dispatch", 1.5),
+        ("error_score", "ignore"),
+        ("return_train_score", "yes"),
+        ("estimator", CountingClassifier),
+        ("estimator", "CountingClassifier"),
+    ],
+)
+def test_bad_constructor_param_fails_before_fit(param, value):
+    tuner = GridTuner(CountingClassifier(), {"C": [1.0]}).set_params(**{param: value})
+    assert_fails_before_fit(
+        tuner, ValueError, rf"'{param}' parameter .*{re.escape(repr(value))}"
+    )
