@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from copy import deepcopy
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.exceptions import NotFittedError
@@ -102,6 +103,8 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         pre_dispatch="2*n_jobs",
         error_score=np.nan,
         return_train_score=False,
+        share=True,
+        share_memory=2**30,
     ):
         self.estimator = estimator
         self.scoring = scoring
@@ -112,6 +115,8 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         self.pre_dispatch = pre_dispatch
         self.error_score = error_score
         self.return_train_score = return_train_score
+        self.share = share
+        self.share_memory = share_memory
 
     # -- hooks -------------------------------------------------------------
 
@@ -154,6 +159,11 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
             raise _invalid(
                 "return_train_score", self, "a bool", self.return_train_score
             )
+        if not isinstance(self.share, bool | np.bool_):
+            raise _invalid("share", self, "a bool", self.share)
+        sm = self.share_memory
+        if isinstance(sm, bool) or not isinstance(sm, numbers.Integral) or sm < 0:
+            raise _invalid("share_memory", self, "an int >= 0 (bytes)", sm)
         cv = self.cv
         ok = (
             cv is None
@@ -279,7 +289,21 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
             "return_train_score": self.return_train_score,
             "error_score": self.error_score,
             "verbose": self.verbose,
+            "share_memory": self.share_memory,
         }
+        n_workers = effective_n_jobs(self.n_jobs)
+        work = dict.fromkeys(
+            [
+                "candidates",
+                "distinct_candidates",
+                "tasks",
+                "plain_fits",
+                "fits",
+                "warm_start_fits",
+            ],
+            0,
+        )
+        work["splits"] = n_splits
 
         all_params, all_out = [], []
         all_more = defaultdict(list)
@@ -306,20 +330,26 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
                     "No fits were performed. Was the CV iterator empty? "
                     "Were there no candidates?"
                 )
-            plan = build_plan(candidate_params, n_splits)
-            out = [None] * (n_candidates * n_splits)
-            for task, leaf_results in execute(
-                plan,
+            plan = build_plan(
+                candidate_params,
                 base_estimator,
-                X,
-                y,
-                splits,
-                context,
-                self.n_jobs,
-                self.pre_dispatch,
+                n_splits,
+                share=self.share,
+                fit_params=context["fit_params"],
+                n_workers=n_workers,
+            )
+            work["candidates"] += n_candidates
+            work["distinct_candidates"] += plan.n_leaves
+            work["tasks"] += len(plan.tasks)
+            work["plain_fits"] += plan.plain_fits
+            out = [None] * (n_candidates * n_splits)
+            for task, leaf_results, counts in execute(
+                plan, X, y, splits, context, self.n_jobs, self.pre_dispatch
             ):
                 for candidate, result in leaf_results:
                     out[candidate * n_splits + task.split] = result
+                work["fits"] += counts["fits"]
+                work["warm_start_fits"] += counts["warm_fits"]
 
             warn_or_raise_about_fit_failures(out, self.error_score)
             if callable(self.scoring):
@@ -366,6 +396,7 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
 
         self.scorer_ = scorer_dict(scorer)
         self.cv_results_ = results
+        self.work_ = work
         return self
 
     # -- delegation ----------------------------------------------------------

@@ -90,3 +90,16 @@ def _router_owner_is_object():
 
 
 ROUTER_OWNER_IS_OBJECT = _router_owner_is_object()
+
+
+def is_response_scorer(scorer):
+    """Whether ``scorer`` only calls the estimator's response methods.
+
+    scikit-learn's scorers (``make_scorer``, names, ``check_scoring``'s
+    default that calls ``estimator.score``) see nothing of a pipeline but
+    what its final step returns on transformed data; a user's callable
+    might. Multimetric scorers qualify when all their members do.
+    """
+    if isinstance(scorer, _MultimetricScorer):
+        return all(is_response_scorer(s) for s in scorer._scorers.values())
+    return type(scorer).__module__ == "sklearn.metrics._scorer"

@@ -59,6 +59,19 @@ class GridTuner(BaseTuner):
     return_train_score : bool, default=False
         Whether ``cv_results_`` also holds training scores.
 
+    share : bool, default=True
+        Never do the same work twice: candidates with equal parameters are
+        fitted once per fold, pipeline steps shared by several candidates are
+        fitted once per fold and their outputs reused, and warm-start paths
+        (e.g. ``n_estimators`` of forests) are fitted in increasing order on
+        one model. Scores are those of the plain search. False runs the plain
+        search: one fresh clone per candidate and fold, as scikit-learn does.
+
+    share_memory : int, default=2**30
+        Bytes of transformed data a worker may hold for reuse by later
+        candidates (1 GiB). Past it, the least recently used outputs are
+        dropped and recomputed when needed again.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -99,6 +112,12 @@ class GridTuner(BaseTuner):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.
 
+    work_ : dict
+        What the search did: ``candidates``, ``distinct_candidates``,
+        ``splits``, ``tasks``, ``plain_fits`` (step fits a plain search runs:
+        one per pipeline step, candidate and fold), ``fits`` (fresh step fits
+        done) and ``warm_start_fits`` (fits continuing a warm-start path).
+
     See Also
     --------
     RandomTuner : Search over sampled candidates.
@@ -134,6 +153,8 @@ class GridTuner(BaseTuner):
         pre_dispatch="2*n_jobs",
         error_score=np.nan,
         return_train_score=False,
+        share=True,
+        share_memory=2**30,
     ):
         super().__init__(
             estimator=estimator,
@@ -145,6 +166,8 @@ class GridTuner(BaseTuner):
             pre_dispatch=pre_dispatch,
             error_score=error_score,
             return_train_score=return_train_score,
+            share=share,
+            share_memory=share_memory,
         )
         self.param_grid = param_grid
 

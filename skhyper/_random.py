@@ -60,6 +60,19 @@ class RandomTuner(BaseTuner):
     return_train_score : bool, default=False
         Whether ``cv_results_`` also holds training scores.
 
+    share : bool, default=True
+        Never do the same work twice: candidates with equal parameters are
+        fitted once per fold, pipeline steps shared by several candidates are
+        fitted once per fold and their outputs reused, and warm-start paths
+        (e.g. ``n_estimators`` of forests) are fitted in increasing order on
+        one model. Scores are those of the plain search. False runs the plain
+        search: one fresh clone per candidate and fold, as scikit-learn does.
+
+    share_memory : int, default=2**30
+        Bytes of transformed data a worker may hold for reuse by later
+        candidates (1 GiB). Past it, the least recently used outputs are
+        dropped and recomputed when needed again.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -98,6 +111,12 @@ class RandomTuner(BaseTuner):
 
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.
+
+    work_ : dict
+        What the search did: ``candidates``, ``distinct_candidates``,
+        ``splits``, ``tasks``, ``plain_fits`` (step fits a plain search runs:
+        one per pipeline step, candidate and fold), ``fits`` (fresh step fits
+        done) and ``warm_start_fits`` (fits continuing a warm-start path).
 
     See Also
     --------
@@ -141,6 +160,8 @@ class RandomTuner(BaseTuner):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        share=True,
+        share_memory=2**30,
     ):
         self.param_distributions = param_distributions
         self.n_iter = n_iter
@@ -155,6 +176,8 @@ class RandomTuner(BaseTuner):
             pre_dispatch=pre_dispatch,
             error_score=error_score,
             return_train_score=return_train_score,
+            share=share,
+            share_memory=share_memory,
         )
 
     def _check_search_space(self):

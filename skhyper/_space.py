@@ -165,3 +165,37 @@ def sampled_candidates(param_distributions, n_iter, random_state):
     return list(
         ParameterSampler(param_distributions, n_iter, random_state=random_state)
     )
+
+
+def canonical(value):
+    """A hashable form of ``value`` under which equal values compare equal.
+
+    Estimators compare by class and parameters (recursively), arrays by dtype,
+    shape and content, containers element-wise; the type is part of the key
+    (``1`` and ``1.0`` differ: ``max_features=1`` is not ``max_features=1.0``).
+    Anything not recognised compares by identity, so it is never merged.
+    """
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        try:
+            params = value.get_params(deep=False)
+        except Exception:
+            return ("id", id(value))
+        cls = type(value)
+        items = tuple(sorted((k, canonical(v)) for k, v in params.items()))
+        return ("estimator", cls.__module__, cls.__qualname__, items)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "O":
+            return ("array", "O", value.shape, tuple(canonical(v) for v in value.flat))
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(canonical(v) for v in value))
+    if isinstance(value, dict):
+        items = sorted(((repr(k), canonical(v)) for k, v in value.items()))
+        return ("dict", tuple(items))
+    if isinstance(value, float) and value != value:  # NaN equals NaN here
+        return (type(value).__qualname__, "nan")
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return (type(value).__qualname__, value)

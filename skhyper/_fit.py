@@ -1,0 +1,297 @@
+"""Evaluate one task in a worker: fit each leaf's path, score, time.
+
+The steps of a path are fitted as ``Pipeline.fit`` fits them (the same
+calls, the same fit parameters), so every score equals the one a fresh
+``clone(estimator).fit`` would give. A step's fit and its transformed
+train/test outputs are kept in a memo, keyed by the step and everything
+upstream, for the next leaf below it; the memo holds at most
+``share_memory`` bytes and drops the least recently used outputs past that
+(they are recomputed when needed again).
+
+Times: a candidate's ``fit_time`` is the fit time of every step on its path
+(shared steps counted in full), its ``score_time`` the time to transform the
+test data along its path and score it: what fitting and scoring it alone
+would have cost. For a warm-start chain, ``fit_time`` is the time spent on
+the chain up to that value.
+"""
+
+import time
+from collections import OrderedDict
+from traceback import format_exc
+
+from joblib.logger import short_format_time
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils import get_tags
+
+from ._compat import (
+    _check_method_params,
+    _safe_split,
+    is_response_scorer,
+    multimetric_scorers,
+)
+from ._plan import step_fits
+from ._scoring import is_multimetric, score
+
+
+class _Memo:
+    """Least-recently-used store of fitted steps, bounded in bytes."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.items = OrderedDict()
+        self.size = 0
+
+    def get(self, key):
+        entry = self.items.get(key)
+        if entry is not None:
+            self.items.move_to_end(key)
+        return entry
+
+    def put(self, key, entry):
+        nbytes = entry["nbytes"]
+        if nbytes > self.max_bytes:
+            return
+        while self.items and self.size + nbytes > self.max_bytes:
+            _, old = self.items.popitem(last=False)
+            self.size -= old["nbytes"]
+        self.items[key] = entry
+        self.size += nbytes
+
+
+def _nbytes(data):
+    if data is None:
+        return 0
+    if hasattr(data, "nbytes"):
+        return int(data.nbytes)
+    if hasattr(data, "data") and hasattr(data, "indices"):  # scipy.sparse
+        return int(data.data.nbytes + data.indices.nbytes + data.indptr.nbytes)
+    if hasattr(data, "memory_usage"):  # pandas
+        return int(data.memory_usage(deep=False).sum())
+    return 0
+
+
+def _step_params(fit_params, name, is_pipeline):
+    if not is_pipeline:
+        return fit_params
+    prefix = name + "__"
+    return {k[len(prefix) :]: v for k, v in fit_params.items() if k.startswith(prefix)}
+
+
+def _fit_step(step, Xt, y, Xt_test, Xt_train, params, error_score):
+    """Fit an intermediate step as ``Pipeline._fit`` does; transform test data."""
+    entry = {"fitted": step.estimator, "fit_time": 0.0, "transform_time": 0.0}
+    if step.is_passthrough:
+        entry.update(outputs=(Xt, Xt_test, Xt_train), error=None, nbytes=0)
+        return entry, False
+    est = clone(step.estimator)
+    start = time.time()
+    try:
+        if hasattr(est, "fit_transform"):
+            out = est.fit_transform(Xt, y, **params)
+        else:
+            out = est.fit(Xt, y, **params).transform(Xt)
+    except Exception:
+        if error_score == "raise":
+            raise
+        entry.update(fit_time=time.time() - start, error=format_exc(), nbytes=0)
+        entry["outputs"] = None
+        return entry, True
+    entry["fit_time"] = time.time() - start
+    start = time.time()
+    out_test = est.transform(Xt_test)
+    out_train = est.transform(Xt_train) if Xt_train is not None else None
+    entry["transform_time"] = time.time() - start
+    entry.update(fitted=est, outputs=(out, out_test, out_train), error=None)
+    entry["nbytes"] = _nbytes(out) + _nbytes(out_test) + _nbytes(out_train)
+    return entry, True
+
+
+class TaskRunner:
+    """Evaluates the leaves of one task on its split."""
+
+    def __init__(self, task, X, y, train, test, context):
+        self.task, self.X, self.y, self.train, self.test = task, X, y, train, test
+        self.c = context
+        self.memo = _Memo(context["share_memory"])
+        self.fits = self.warm_fits = 0
+        self.fit_params = _check_method_params(X, context["fit_params"], indices=train)
+        sp = context["score_params"]
+        self.score_params_train = _check_method_params(X, sp, indices=train)
+        self.score_params_test = _check_method_params(X, sp, indices=test)
+        self.data = {}
+        self.warm = {}  # chain -> (model, cumulative fit time)
+        scorer = context["scorer"]
+        self.response_scorer = is_response_scorer(scorer)
+
+    def split(self, estimator):
+        pairwise = get_tags(estimator).input_tags.pairwise
+        if pairwise not in self.data:
+            X, y, train, test = self.X, self.y, self.train, self.test
+            X_train, y_train = _safe_split(estimator, X, y, train)
+            X_test, y_test = _safe_split(estimator, X, y, test, train)
+            self.data[pairwise] = (X_train, y_train, X_test, y_test)
+        return self.data[pairwise]
+
+    def run(self):
+        out = []
+        for leaf in self.task.leaves:
+            result = self.evaluate(leaf)
+            for cand in leaf.candidates:
+                out.append((cand, dict(result)))
+                if self.c["verbose"] > 1:
+                    self.print_end(leaf.params, cand, result)
+        return out
+
+    def evaluate(self, leaf):
+        c = self.c
+        error_score, return_train = c["error_score"], c["return_train_score"]
+        X_train, y_train, X_test, y_test = self.split(leaf.estimator)
+        Xt, Xt_test = X_train, X_test
+        Xt_train = X_train if return_train else None
+        fit_time = transform_time = 0.0
+        fitted_steps = []
+        error = None
+        for step in leaf.path[:-1]:
+            entry = self.memo.get(step.key)
+            if entry is None:
+                params = _step_params(self.fit_params, step.name, True)
+                entry, fitted = _fit_step(
+                    step, Xt, y_train, Xt_test, Xt_train, params, error_score
+                )
+                self.fits += fitted
+                self.memo.put(step.key, entry)
+            fit_time += entry["fit_time"]
+            if entry["error"] is not None:
+                error = entry["error"]
+                break
+            transform_time += entry["transform_time"]
+            Xt, Xt_test, Xt_train = entry["outputs"]
+            fitted_steps.append((step.name, entry["fitted"]))
+
+        final = leaf.path[-1]
+        model = None
+        if error is None:
+            params = _step_params(self.fit_params, final.name, leaf.pipeline)
+            try:
+                model, elapsed = self.fit_final(leaf, final, Xt, y_train, params)
+                fit_time += elapsed
+            except Exception:
+                if error_score == "raise":
+                    raise
+                error = format_exc()
+                fit_time += self.failed_time
+
+        result = {"fit_error": error}
+        if error is not None:
+            scorer = c["scorer"]
+            if is_multimetric(scorer):
+                test_scores = dict.fromkeys(multimetric_scorers(scorer), error_score)
+            else:
+                test_scores = error_score
+            result.update(test_scores=test_scores, fit_time=fit_time, score_time=0.0)
+            if return_train:
+                result["train_scores"] = (
+                    test_scores.copy() if isinstance(test_scores, dict) else test_scores
+                )
+            return result
+
+        start = time.time()
+        if leaf.pipeline and (final.is_passthrough or not self.response_scorer):
+            # Score the assembled pipeline on raw data, as scikit-learn does.
+            target = Pipeline(
+                fitted_steps + [(final.name, model)], memory=leaf.estimator.memory
+            )
+            Xs_test, Xs_train = X_test, X_train
+            transform_time = 0.0
+        else:
+            # A scikit-learn scorer only calls the final estimator's response
+            # methods on the transformed data: reuse it.
+            target, Xs_test, Xs_train = model, Xt_test, Xt_train
+        test_scores = score(
+            target, Xs_test, y_test, c["scorer"], self.score_params_test, error_score
+        )
+        score_time = transform_time + time.time() - start
+        result.update(test_scores=test_scores, fit_time=fit_time, score_time=score_time)
+        if return_train:
+            result["train_scores"] = score(
+                target,
+                Xs_train,
+                y_train,
+                c["scorer"],
+                self.score_params_train,
+                error_score,
+            )
+        return result
+
+    def fit_final(self, leaf, final, Xt, y, params):
+        """Fit the final step: fresh, or continuing its warm-start chain."""
+        if final.is_passthrough:
+            return final.estimator, 0.0
+        chain = self.warm.get(leaf.chain) if leaf.chain is not None else None
+        start = time.time()
+        self.failed_time = 0.0
+        try:
+            if chain is not None:
+                model, spent = chain
+                value = final.estimator.get_params(deep=False)[leaf.warm]
+                model.set_params(**{leaf.warm: value, "warm_start": True})
+                self.warm_fits += 1
+            else:
+                model, spent = clone(final.estimator), 0.0
+                self.fits += 1 if leaf.pipeline else step_fits(model)
+            if y is None:
+                model.fit(Xt, **params)
+            else:
+                model.fit(Xt, y, **params)
+        except Exception:
+            self.failed_time = time.time() - start
+            self.warm.pop(leaf.chain, None)
+            raise
+        spent += time.time() - start
+        if leaf.chain is not None:
+            self.warm[leaf.chain] = (model, spent)
+        return model, spent
+
+    def print_end(self, parameters, cand, result):
+        c = self.c
+        verbose, n_splits = c["verbose"], c["n_splits"]
+        progress = f" {self.task.split + 1}/{n_splits}" if verbose > 2 else ""
+        if verbose > 9:
+            progress += f"; {cand + 1}/{c['n_candidates']}"
+        msg = ", ".join(f"{k}={parameters[k]}" for k in sorted(parameters))
+        if verbose > 9:
+            start = f"[CV{progress}] START {msg}"
+            print(f"{start}{(80 - len(start)) * '.'}")
+        end = f"[CV{progress}] END "
+        msg += ";" if msg else ""
+        if verbose > 2:
+            msg += _scores_msg(
+                result["test_scores"],
+                result.get("train_scores"),
+                c["return_train_score"],
+            )
+        total = result["fit_time"] + result["score_time"]
+        msg += f" total time={short_format_time(total)}"
+        print(end + "." * (80 - len(end) - len(msg)) + msg)
+
+
+def _scores_msg(test_scores, train_scores, return_train_score):
+    if isinstance(test_scores, dict):
+        msg = ""
+        for name in sorted(test_scores):
+            msg += f" {name}: ("
+            if return_train_score:
+                msg += f"train={train_scores[name]:.3f}, "
+            msg += f"test={test_scores[name]:.3f})"
+        return msg
+    if return_train_score:
+        return f", score=(train={train_scores:.3f}, test={test_scores:.3f})"
+    return f", score={test_scores:.3f}"
+
+
+def run_task(task, X, y, train, test, context):
+    """Worker entry point: ``(task.id, [(candidate, result)], counts)``."""
+    runner = TaskRunner(task, X, y, train, test, context)
+    out = runner.run()
+    return task.id, out, {"fits": runner.fits, "warm_fits": runner.warm_fits}
