@@ -6,14 +6,14 @@ splitting, the engine, ``cv_results_``, refit, delegation) lives here.
 """
 
 import numbers
+import os
 import time
+import warnings
 from abc import ABCMeta, abstractmethod
-from collections import defaultdict
 from collections.abc import Iterable
 from copy import deepcopy
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.exceptions import NotFittedError
@@ -35,20 +35,16 @@ from ._compat import (
     _raise_for_params,
     _VisualBlock,
 )
-from ._execute import execute
-from ._plan import build_plan
-from ._results import (
-    format_results,
-    insert_error_scores,
-    select_best_index,
-    warn_or_raise_about_fit_failures,
-)
+from ._execute import Runner
+from ._journal import Journal
+from ._results import select_best_index
 from ._scoring import (
     check_refit_for_multimetric,
     resolve_scoring,
     scorer_dict,
     scorers_accept_sample_weight,
 )
+from ._search import Search
 
 
 def _check_refit(tuner, attr):
@@ -105,6 +101,8 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         return_train_score=False,
         share=True,
         share_memory=2**30,
+        max_time=None,
+        checkpoint=None,
     ):
         self.estimator = estimator
         self.scoring = scoring
@@ -117,6 +115,8 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         self.return_train_score = return_train_score
         self.share = share
         self.share_memory = share_memory
+        self.max_time = max_time
+        self.checkpoint = checkpoint
 
     # -- hooks -------------------------------------------------------------
 
@@ -164,6 +164,15 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         sm = self.share_memory
         if isinstance(sm, bool) or not isinstance(sm, numbers.Integral) or sm < 0:
             raise _invalid("share_memory", self, "an int >= 0 (bytes)", sm)
+        mt = self.max_time
+        if mt is not None and (
+            isinstance(mt, bool) or not isinstance(mt, numbers.Real) or not mt > 0
+        ):
+            raise _invalid("max_time", self, "None or a number of seconds > 0", mt)
+        if self.checkpoint is not None and not isinstance(
+            self.checkpoint, str | os.PathLike
+        ):
+            raise _invalid("checkpoint", self, "None or a file path", self.checkpoint)
         cv = self.cv
         ok = (
             cv is None
@@ -280,92 +289,38 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         routed = self._route_fit_params(scorer, params)
         split_params = routed["splitter"]["split"]
         cv_orig = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        self.n_splits_ = n_splits = cv_orig.get_n_splits(X, y, **split_params)
-        base_estimator = clone(self.estimator)
-        context = {
-            "scorer": scorer,
-            "fit_params": routed["estimator"]["fit"],
-            "score_params": routed["scorer"]["score"],
-            "return_train_score": self.return_train_score,
-            "error_score": self.error_score,
-            "verbose": self.verbose,
-            "share_memory": self.share_memory,
-        }
-        n_workers = effective_n_jobs(self.n_jobs)
-        work = dict.fromkeys(
-            [
-                "candidates",
-                "distinct_candidates",
-                "tasks",
-                "plain_fits",
-                "fits",
-                "warm_start_fits",
-            ],
-            0,
-        )
-        work["splits"] = n_splits
-
-        all_params, all_out = [], []
-        all_more = defaultdict(list)
-        results = {}
-
-        def evaluate_candidates(candidate_params, cv=None, more_results=None):
-            nonlocal results
-            cv = cv or cv_orig
-            candidate_params = list(candidate_params)
-            n_candidates = len(candidate_params)
-            splits = list(cv.split(X, y, **split_params))
-            if len(splits) != n_splits:
-                raise ValueError(
-                    "cv.split and cv.get_n_splits return inconsistent results. "
-                    f"Expected {n_splits} splits, got {len(splits)}"
-                )
-            if self.verbose > 0:
-                print(
-                    f"Fitting {n_splits} folds for each of {n_candidates} "
-                    f"candidates, totalling {n_candidates * n_splits} fits"
-                )
-            if n_candidates * n_splits == 0:
-                raise ValueError(
-                    "No fits were performed. Was the CV iterator empty? "
-                    "Were there no candidates?"
-                )
-            plan = build_plan(
-                candidate_params,
-                base_estimator,
-                n_splits,
-                share=self.share,
-                fit_params=context["fit_params"],
-                n_workers=n_workers,
+        self.n_splits_ = cv_orig.get_n_splits(X, y, **split_params)
+        journal = Journal(self.checkpoint) if self.checkpoint is not None else None
+        deadline = None if self.max_time is None else time.time() + self.max_time
+        self._runner = Runner(self.n_jobs, self.pre_dispatch, deadline)
+        search = Search(self, self._runner, X, y, scorer, routed, cv_orig, journal)
+        try:
+            self._run_search(search.evaluate_candidates)
+        except KeyboardInterrupt:
+            # Keep every candidate that finished; no refit.
+            if search.params:
+                self.cv_results_ = search.results()
+                self.work_ = search.work
+            raise
+        finally:
+            del self._runner
+            if journal is not None:
+                journal.close()
+        if not search.params:
+            raise ValueError(
+                f"max_time={self.max_time} was spent before any candidate finished "
+                "its splits; nothing to choose from. Give the search more time."
             )
-            work["candidates"] += n_candidates
-            work["distinct_candidates"] += plan.n_leaves
-            work["tasks"] += len(plan.tasks)
-            work["plain_fits"] += plan.plain_fits
-            out = [None] * (n_candidates * n_splits)
-            for task, leaf_results, counts in execute(
-                plan, X, y, splits, context, self.n_jobs, self.pre_dispatch
-            ):
-                for candidate, result in leaf_results:
-                    out[candidate * n_splits + task.split] = result
-                work["fits"] += counts["fits"]
-                work["warm_start_fits"] += counts["warm_fits"]
-
-            warn_or_raise_about_fit_failures(out, self.error_score)
-            if callable(self.scoring):
-                insert_error_scores(out, self.error_score)
-            all_params.extend(candidate_params)
-            all_out.extend(out)
-            for key, value in (more_results or {}).items():
-                all_more[key].extend(value)
-            results = format_results(
-                all_params, n_splits, all_out, self.return_train_score, all_more
+        if search.stopped == "max_time":
+            warnings.warn(
+                f"max_time={self.max_time}s was spent: {len(search.params)} of "
+                f"{search.n_asked} candidates were evaluated on every split "
+                "(the others were not, or only partly, and are left out).",
+                UserWarning,
             )
-            return results
+        results = search.last_results
 
-        self._run_search(evaluate_candidates)
-
-        first_test_score = all_out[0]["test_scores"]
+        first_test_score = search.out[0]["test_scores"]
         self.multimetric_ = isinstance(first_test_score, dict)
         if callable(self.scoring) and self.multimetric_:
             check_refit_for_multimetric(self.refit, first_test_score)
@@ -381,7 +336,7 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
 
         if self.refit:
             # Parameters are cloned too: they may be estimators.
-            self.best_estimator_ = clone(base_estimator).set_params(
+            self.best_estimator_ = clone(self.estimator).set_params(
                 **clone(self.best_params_, safe=False)
             )
             fit_params = routed["estimator"]["fit"]
@@ -396,8 +351,18 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
 
         self.scorer_ = scorer_dict(scorer)
         self.cv_results_ = results
-        self.work_ = work
+        self.work_ = search.work
         return self
+
+    def _time_left(self):
+        """Seconds left of ``max_time`` during fit (inf without a budget).
+
+        For search strategies that decide how many candidates to ask for.
+        """
+        runner = getattr(self, "_runner", None)
+        if runner is None or runner.stopped:
+            return 0.0 if runner is not None else float("inf")
+        return runner.time_left()
 
     # -- delegation ----------------------------------------------------------
 

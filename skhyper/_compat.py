@@ -9,23 +9,25 @@ from sklearn.utils.fixes import parse_version
 
 SKLEARN_VERSION = parse_version(sklearn.__version__)
 
-# Slicing X for a train/test split, rows and columns for pairwise estimators
-# (precomputed kernels). No public equivalent. 1.6.1, 1.9.1.
-# The class check_scoring returns for multimetric scoring; we need to
-# recognise it and read its name -> scorer dict. 1.6.1, 1.9.1.
+# Each name below is private in its library; what it is for and where it was
+# checked (scikit-learn 1.6.1 and 1.9.1, joblib 1.5):
+# - TerminatedWorkerError: raised by joblib's loky backend when a worker
+#   process dies (segfault, OOM kill); joblib re-exports nothing for it.
+# - _MultimetricScorer: what check_scoring returns for multimetric scoring; we
+#   recognise it and read its name -> scorer dict.
+# - InvalidParameterError: the error scikit-learn raises for a bad constructor
+#   parameter (a subclass of both ValueError and TypeError); ours is the same.
+# - _raise_for_params: the same error as scikit-learn when metadata is passed
+#   while routing is off.
+# - _safe_split: slicing X for a split, rows and columns for pairwise
+#   estimators (precomputed kernels); no public equivalent.
+# - _check_method_params: splitting array-like fit parameters (sample_weight,
+#   ...) along with X; no public equivalent.
+from joblib.externals.loky.process_executor import TerminatedWorkerError  # noqa: E402
 from sklearn.metrics._scorer import _MultimetricScorer  # noqa: E402
-
-# The error scikit-learn raises for a bad constructor parameter (a subclass of
-# both ValueError and TypeError): the tuners raise the same type. 1.6.1, 1.9.1.
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
-
-# Raises the same error as scikit-learn when metadata is passed while routing
-# is off. 1.6.1, 1.9.1 (public module re-exports the private helper).
 from sklearn.utils.metadata_routing import _raise_for_params  # noqa: E402
 from sklearn.utils.metaestimators import _safe_split  # noqa: E402
-
-# Splitting array-like fit parameters (sample_weight, ...) along with X.
-# No public equivalent. 1.6.1, 1.9.1.
 from sklearn.utils.validation import _check_method_params  # noqa: E402
 
 # The HTML repr block (moved between versions).
@@ -70,6 +72,7 @@ FORWARD_SAMPLE_WEIGHT_TO_SCORER = _search_forwards_sample_weight_to_scorer()
 __all__ = [
     "FORWARD_SAMPLE_WEIGHT_TO_SCORER",
     "SKLEARN_VERSION",
+    "TerminatedWorkerError",
     "InvalidParameterError",
     "_MultimetricScorer",
     "_VisualBlock",

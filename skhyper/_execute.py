@@ -1,26 +1,172 @@
 """Run a plan's tasks through scikit-learn's ``Parallel`` and stream results.
 
-Results come back as tasks finish (``return_as="generator_unordered"``), so
-the loop that consumes them, in the parent process, is the one place where
-results are recorded. Any joblib backend works: loky (default), threading,
-and Dask or Ray through ``joblib.parallel_config``.
+Results come back as tasks finish (``return_as="generator_unordered"``) into
+one loop in the parent process, the only place where results are recorded.
+That loop also enforces the time budget, turns Ctrl-C into a prompt stop,
+and survives workers that die: their unfinished tasks are retried once on
+fresh workers; tasks that die again are run alone, and one that kills its
+worker even then is recorded as failed. Any joblib backend works: loky
+(default), threading, and Dask or Ray through ``joblib.parallel_config``.
 """
+
+import _thread
+import threading
+import time
+import warnings
 
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._fit import run_task
+from ._compat import TerminatedWorkerError
+from ._fit import failed_result, run_task
+
+WORKER_DIED = (
+    "The worker process running this fit died ({}); it was retried on a fresh "
+    "worker and died again. This is usually a crash in compiled code "
+    "(segmentation fault) or the system killing the process (out of memory)."
+)
 
 
-def execute(plan, X, y, splits, context, n_jobs, pre_dispatch):
-    """Yield ``(task, [(candidate, result), ...], counts)`` as tasks finish."""
-    context = dict(context, n_candidates=plan.n_candidates, n_splits=plan.n_splits)
-    parallel = Parallel(
-        n_jobs=n_jobs, pre_dispatch=pre_dispatch, return_as="generator_unordered"
-    )
-    tasks = {task.id: task for task in plan.tasks}
-    jobs = (
-        delayed(run_task)(task, X, y, *splits[task.split], context)
-        for task in plan.tasks
-    )
-    for task_id, results, counts in parallel(jobs):
-        yield tasks[task_id], results, counts
+class Runner:
+    """The parent loop of one search.
+
+    Parameters
+    ----------
+    n_jobs, pre_dispatch : as for ``Parallel``.
+    deadline : float or None
+        ``time.time()`` after which no new fit starts.
+    """
+
+    def __init__(self, n_jobs, pre_dispatch, deadline=None):
+        self.n_jobs = n_jobs
+        self.pre_dispatch = pre_dispatch
+        self.deadline = deadline
+        self.stopped = None  # None, "max_time" or "interrupted"
+        self._lock = threading.Lock()
+        self._armed = self._expired = self._interrupt_seen = False
+
+    def _expire(self):
+        # At the deadline, interrupt the parent wherever it waits, so running
+        # fits are cancelled now rather than when they end.
+        with self._lock:
+            if self._armed:
+                self._expired = True
+                _thread.interrupt_main()
+
+    def _watchdog(self):
+        """A timer interrupting the main thread at the deadline (main thread only:
+        elsewhere the loop stops when the first result after the deadline comes)."""
+        if self.deadline is None or threading.current_thread() is not (
+            threading.main_thread()
+        ):
+            return None
+        self._armed, self._expired = True, False
+        timer = threading.Timer(max(0.0, self.time_left()), self._expire)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def _disarm(self, timer):
+        """Stop the timer; absorb its interrupt if it fired and is still pending."""
+        if timer is None:
+            return
+        try:
+            with self._lock:
+                self._armed = False
+            timer.cancel()
+            if self._expired and not self._interrupt_seen:
+                for _ in range(200):  # the pending interrupt lands here
+                    time.sleep(0.005)
+        except KeyboardInterrupt:
+            if not self._expired:
+                raise
+        if self._expired:
+            self.stopped = self.stopped or "max_time"
+
+    def time_left(self):
+        if self.deadline is None:
+            return float("inf")
+        return self.deadline - time.time()
+
+    def run(self, plan, X, y, splits, context, record):
+        """Evaluate ``plan``, calling ``record(task, results, counts)`` as tasks end."""
+        context = dict(
+            context,
+            n_candidates=plan.n_candidates,
+            n_splits=plan.n_splits,
+            deadline=self.deadline,
+        )
+        pending = list(plan.tasks)
+        for _attempt in ("first", "retry"):
+            if not pending or self.stopped:
+                return
+            done, crash = self._run(pending, X, y, splits, context, record)
+            pending = [task for task in pending if task.id not in done]
+            if crash is None:
+                return
+        # Tasks lost twice: run each alone, to tell the culprit from bystanders.
+        for task in pending:
+            if self.stopped:
+                return
+            done, crash = self._run([task], X, y, splits, context, record)
+            if crash is not None and task.id not in done:
+                if context["error_score"] == "raise":
+                    raise crash
+                message = WORKER_DIED.format(crash)
+                results = [
+                    (cand, failed_result(context, message))
+                    for leaf in task.leaves
+                    for cand in leaf.candidates
+                ]
+                record(task, results, {"fits": 0, "warm_fits": 0})
+
+    def _run(self, tasks, X, y, splits, context, record):
+        """One ``Parallel`` call; returns (finished task ids, crash or None)."""
+        done = set()
+        self._interrupt_seen = False
+        timer = self._watchdog()
+        try:
+            return self._consume(tasks, X, y, splits, context, record, done)
+        except KeyboardInterrupt:
+            self._interrupt_seen = True
+            if self._expired:
+                self.stopped = "max_time"
+                return done, None
+            self.stopped = "interrupted"
+            raise
+        finally:
+            self._disarm(timer)
+
+    def _consume(self, tasks, X, y, splits, context, record, done):
+        by_id = {task.id: task for task in tasks}
+        jobs = (
+            delayed(run_task)(task, X, y, *splits[task.split], context)
+            for task in tasks
+        )
+        parallel = Parallel(
+            n_jobs=self.n_jobs,
+            pre_dispatch=self.pre_dispatch,
+            return_as="generator_unordered",
+        )
+        results = parallel(jobs)
+        try:
+            for task_id, leaf_results, counts in results:
+                done.add(task_id)
+                record(by_id[task_id], leaf_results, counts)
+                if self.time_left() <= 0 and len(done) < len(tasks):
+                    self.stopped = "max_time"
+                    break
+        except TerminatedWorkerError as exc:
+            return done, exc
+        finally:
+            _close(results)
+        return done, None
+
+
+def _close(results):
+    """Stop a generator from ``Parallel``: cancels what has not finished."""
+    close = getattr(results, "close", None)
+    if close is not None:
+        with warnings.catch_warnings():
+            # joblib warns that running tasks were cancelled: that is the point.
+            warnings.filterwarnings("ignore", message=".*tasks which were still")
+            close()

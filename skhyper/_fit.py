@@ -135,7 +135,10 @@ class TaskRunner:
 
     def run(self):
         out = []
+        deadline = self.c.get("deadline")
         for leaf in self.task.leaves:
+            if deadline is not None and time.time() >= deadline:
+                break  # the time budget is spent: start no new fit
             result = self.evaluate(leaf)
             for cand in leaf.candidates:
                 out.append((cand, dict(result)))
@@ -182,19 +185,9 @@ class TaskRunner:
                 error = format_exc()
                 fit_time += self.failed_time
 
-        result = {"fit_error": error}
         if error is not None:
-            scorer = c["scorer"]
-            if is_multimetric(scorer):
-                test_scores = dict.fromkeys(multimetric_scorers(scorer), error_score)
-            else:
-                test_scores = error_score
-            result.update(test_scores=test_scores, fit_time=fit_time, score_time=0.0)
-            if return_train:
-                result["train_scores"] = (
-                    test_scores.copy() if isinstance(test_scores, dict) else test_scores
-                )
-            return result
+            return failed_result(c, error, fit_time)
+        result = {"fit_error": None}
 
         start = time.time()
         if leaf.pipeline and (final.is_passthrough or not self.response_scorer):
@@ -274,6 +267,26 @@ class TaskRunner:
         total = result["fit_time"] + result["score_time"]
         msg += f" total time={short_format_time(total)}"
         print(end + "." * (80 - len(end) - len(msg)) + msg)
+
+
+def failed_result(context, error, fit_time=0.0):
+    """The result of a failed fit: ``error_score`` everywhere, the traceback kept."""
+    error_score, scorer = context["error_score"], context["scorer"]
+    if is_multimetric(scorer):
+        test_scores = dict.fromkeys(multimetric_scorers(scorer), error_score)
+    else:
+        test_scores = error_score
+    result = {
+        "fit_error": error,
+        "test_scores": test_scores,
+        "fit_time": fit_time,
+        "score_time": 0.0,
+    }
+    if context["return_train_score"]:
+        result["train_scores"] = (
+            test_scores.copy() if isinstance(test_scores, dict) else test_scores
+        )
+    return result
 
 
 def _scores_msg(test_scores, train_scores, return_train_score):

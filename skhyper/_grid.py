@@ -72,6 +72,19 @@ class GridTuner(BaseTuner):
         candidates (1 GiB). Past it, the least recently used outputs are
         dropped and recomputed when needed again.
 
+    max_time : float, default=None
+        A wall-clock budget in seconds. Once spent, no new fit starts and
+        ``fit`` returns (within ``max_time`` plus the longest single fit) with
+        the candidates that finished every split, the best of them refitted,
+        and a ``UserWarning`` saying how many were evaluated.
+
+    checkpoint : str or path-like, default=None
+        An SQLite file journaling every finished (candidate, split) result as
+        it arrives. Fitting again with the same checkpoint, estimator, data,
+        CV splits and scoring skips every journaled fit, so an interrupted or
+        crashed search resumes where it stopped. Several searches may share a
+        file; a file that is not a skhyper checkpoint is never written to.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -155,6 +168,8 @@ class GridTuner(BaseTuner):
         return_train_score=False,
         share=True,
         share_memory=2**30,
+        max_time=None,
+        checkpoint=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -168,6 +183,8 @@ class GridTuner(BaseTuner):
             return_train_score=return_train_score,
             share=share,
             share_memory=share_memory,
+            max_time=max_time,
+            checkpoint=checkpoint,
         )
         self.param_grid = param_grid
 

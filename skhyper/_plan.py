@@ -21,7 +21,7 @@ fitted once per fold. When there are fewer tasks than workers, the largest
 tasks are cut, repeating their shared steps.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sklearn import get_config
 from sklearn.base import clone
@@ -108,7 +108,19 @@ class Plan:
     n_splits: int
     n_leaves: int
     plain_fits: int  # step fits a plain search runs (per candidate and fold)
-    counts: dict = field(default_factory=dict)
+
+    def without(self, is_done):
+        """A plan without the leaves ``is_done(leaf, split)`` says are done."""
+        tasks = []
+        for task in self.tasks:
+            leaves = tuple(
+                leaf for leaf in task.leaves if not is_done(leaf, task.split)
+            )
+            if leaves:
+                tasks.append(Task(task.id, task.split, leaves))
+        return Plan(
+            tasks, self.n_candidates, self.n_splits, self.n_leaves, self.plain_fits
+        )
 
 
 def _shareable_pipeline(est, fit_params):

@@ -1,9 +1,12 @@
 """RandomTuner: search over sampled candidates, a drop-in for RandomizedSearchCV."""
 
+from itertools import islice
+
 import numpy as np
+from joblib import effective_n_jobs
 
 from ._base import BaseTuner
-from ._space import check_n_iter, check_space, sampled_candidates
+from ._space import check_n_iter, check_space, endless_candidates, sampled_candidates
 
 
 class RandomTuner(BaseTuner):
@@ -30,8 +33,9 @@ class RandomTuner(BaseTuner):
         sampled uniformly. With a list of dicts, a dict is drawn uniformly
         first, then a value for each of its parameters.
 
-    n_iter : int, default=10
-        Number of candidates sampled.
+    n_iter : int or None, default=10
+        Number of candidates sampled. None samples until ``max_time`` is
+        spent, or until a space made only of lists is exhausted.
 
     scoring : str, callable, list, tuple or dict, default=None
         How candidates are scored; see :class:`GridTuner`.
@@ -72,6 +76,19 @@ class RandomTuner(BaseTuner):
         Bytes of transformed data a worker may hold for reuse by later
         candidates (1 GiB). Past it, the least recently used outputs are
         dropped and recomputed when needed again.
+
+    max_time : float, default=None
+        A wall-clock budget in seconds. Once spent, no new fit starts and
+        ``fit`` returns (within ``max_time`` plus the longest single fit) with
+        the candidates that finished every split, the best of them refitted,
+        and a ``UserWarning`` saying how many were evaluated.
+
+    checkpoint : str or path-like, default=None
+        An SQLite file journaling every finished (candidate, split) result as
+        it arrives. Fitting again with the same checkpoint, estimator, data,
+        CV splits and scoring skips every journaled fit, so an interrupted or
+        crashed search resumes where it stopped. Several searches may share a
+        file; a file that is not a skhyper checkpoint is never written to.
 
     Attributes
     ----------
@@ -162,6 +179,8 @@ class RandomTuner(BaseTuner):
         return_train_score=False,
         share=True,
         share_memory=2**30,
+        max_time=None,
+        checkpoint=None,
     ):
         self.param_distributions = param_distributions
         self.n_iter = n_iter
@@ -178,10 +197,12 @@ class RandomTuner(BaseTuner):
             return_train_score=return_train_score,
             share=share,
             share_memory=share_memory,
+            max_time=max_time,
+            checkpoint=checkpoint,
         )
 
     def _check_search_space(self):
-        check_n_iter(self.n_iter)
+        check_n_iter(self.n_iter, self.param_distributions, self.max_time)
         check_space(
             self.param_distributions,
             self.estimator,
@@ -190,6 +211,16 @@ class RandomTuner(BaseTuner):
         )
 
     def _run_search(self, evaluate_candidates):
+        if self.n_iter is None:
+            # Sample in small batches until the budget or the space runs out.
+            candidates = endless_candidates(self.param_distributions, self.random_state)
+            batch = 2 * effective_n_jobs(self.n_jobs)
+            while self._time_left() > 0:
+                params = list(islice(candidates, batch))
+                if not params:
+                    break
+                evaluate_candidates(params)
+            return
         evaluate_candidates(
             sampled_candidates(self.param_distributions, self.n_iter, self.random_state)
         )

@@ -9,6 +9,7 @@ checked against the estimator, and errors name the bad entry.
 
 import difflib
 import numbers
+import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -146,13 +147,29 @@ def check_space(space, estimator, name, allow_rvs):
     return [sub for _, sub in subgrids]
 
 
-def check_n_iter(n_iter):
+def check_n_iter(n_iter, space, max_time):
+    """``n_iter`` is an int >= 1, or None with a budget or a finite space."""
+    if n_iter is None:
+        if max_time is None and not is_all_lists(space):
+            raise InvalidParameterError(
+                "n_iter=None samples until max_time is spent or a space of lists "
+                "is exhausted; this space has distributions and max_time is None. "
+                "Give n_iter an int >= 1, or set max_time."
+            )
+        return
     if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral):
         raise InvalidParameterError(
-            f"n_iter must be an int >= 1, got {n_iter!r} ({type(n_iter).__name__})"
+            f"n_iter must be an int >= 1 or None, got {n_iter!r} "
+            f"({type(n_iter).__name__})"
         )
     if n_iter < 1:
         raise InvalidParameterError(f"n_iter must be an int >= 1, got {n_iter!r}")
+
+
+def is_all_lists(space):
+    """Whether no value of the space is a distribution (so it is a finite grid)."""
+    subgrids = [space] if isinstance(space, Mapping) else space
+    return all(not hasattr(v, "rvs") for sub in subgrids for v in sub.values())
 
 
 def grid_candidates(param_grid):
@@ -163,6 +180,18 @@ def grid_candidates(param_grid):
 def sampled_candidates(param_distributions, n_iter, random_state):
     """``n_iter`` candidates drawn as ``RandomizedSearchCV`` draws them."""
     return list(
+        ParameterSampler(param_distributions, n_iter, random_state=random_state)
+    )
+
+
+def endless_candidates(param_distributions, random_state):
+    """Candidates drawn one by one: a space of lists is exhausted, without
+    replacement; one with distributions never ends."""
+    if is_all_lists(param_distributions):
+        n_iter = len(ParameterGrid(param_distributions))
+    else:
+        n_iter = sys.maxsize
+    return iter(
         ParameterSampler(param_distributions, n_iter, random_state=random_state)
     )
 

@@ -50,3 +50,67 @@ class CountingTransformer(TransformerMixin, BaseEstimator):
 def reset_counts():
     CountingClassifier.fits.clear()
     CountingTransformer.fits.clear()
+
+
+class SleepyClassifier(ClassifierMixin, BaseEstimator):
+    """LogisticRegression whose fit first sleeps ``delay`` seconds."""
+
+    def __init__(self, C=1.0, delay=0.1):
+        self.C = C
+        self.delay = delay
+
+    def fit(self, X, y):
+        import time
+
+        time.sleep(self.delay)
+        self.model_ = LogisticRegression(C=self.C).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+class LoggingClassifier(ClassifierMixin, BaseEstimator):
+    """LogisticRegression that appends each fit to the file named by the
+    environment variable SKHYPER_FIT_LOG (it counts fits across processes),
+    and can end its own process:
+
+    - SKHYPER_KILL_AFTER=N: SIGKILL this process when the log reaches N fits;
+    - C == 13 and SKHYPER_DIE_ONCE=path: kill this worker process if ``path``
+      does not exist yet (it is created first), so a retry succeeds;
+    - C == 666: always kill this worker process.
+
+    Killing only happens in a process other than SKHYPER_PARENT_PID, except for
+    SKHYPER_KILL_AFTER, which simulates a crash of the whole search.
+    """
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y):
+        import os
+        import signal
+
+        log = os.environ.get("SKHYPER_FIT_LOG")
+        if log:
+            with open(log, "a") as f:
+                f.write(f"{self.C}\n")
+            kill_after = os.environ.get("SKHYPER_KILL_AFTER")
+            if kill_after:
+                with open(log) as f:
+                    if sum(1 for _ in f) >= int(kill_after):
+                        os.kill(os.getpid(), signal.SIGKILL)
+        in_worker = str(os.getpid()) != os.environ.get("SKHYPER_PARENT_PID")
+        once = os.environ.get("SKHYPER_DIE_ONCE")
+        if in_worker and self.C == 13 and once and not os.path.exists(once):
+            open(once, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        if in_worker and self.C == 666:
+            os.kill(os.getpid(), signal.SIGKILL)
+        self.model_ = LogisticRegression(C=self.C).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)

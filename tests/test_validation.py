@@ -116,7 +116,10 @@ def test_bad_distribution_fails_before_fit(space, error, match):
 @pytest.mark.parametrize("n_iter", [0, -3, 2.5, "10", True, None])
 def test_bad_n_iter_fails_before_fit(n_iter):
     tuner = RandomTuner(CountingClassifier(), {"C": uniform()}, n_iter=n_iter)
-    assert_fails_before_fit(tuner, ValueError, re.escape(f"got {n_iter!r}"))
+    match = (
+        "n_iter=None samples until" if n_iter is None else re.escape(f"got {n_iter!r}")
+    )
+    assert_fails_before_fit(tuner, ValueError, match)
 
 
 @pytest.mark.parametrize(
@@ -160,6 +163,11 @@ def test_bad_scoring_fails_before_fit(scoring, refit, match):
         ("pre_dispatch", 1.5),
         ("error_score", "ignore"),
         ("return_train_score", "yes"),
+        ("share", "yes"),
+        ("share_memory", -1),
+        ("max_time", 0),
+        ("max_time", "1h"),
+        ("checkpoint", 3),
         ("estimator", CountingClassifier),
         ("estimator", "CountingClassifier"),
     ],

@@ -1,0 +1,243 @@
+"""Long searches: time budget, Ctrl-C, checkpoint and resume, lost workers.
+
+The budget test checks the stated bound on fit's duration (a promise of the
+API, with a generous margin for process start-up), not speed.
+"""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV
+
+from skhyper import GridTuner, RandomTuner
+
+from .counting import LoggingClassifier, SleepyClassifier
+
+X, y = make_classification(n_samples=80, n_features=5, random_state=0)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def assert_equal_results(ours, theirs):
+    assert list(ours) == list(theirs)
+    for key in ours:
+        if key.endswith("_time") or key == "params":
+            continue
+        np.testing.assert_array_equal(ours[key], theirs[key], err_msg=key)
+    assert [repr(p) for p in ours["params"]] == [repr(p) for p in theirs["params"]]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_max_time_is_honoured(n_jobs):
+    from sklearn.utils.parallel import Parallel, delayed
+
+    delay, max_time = 0.2, 2.0
+    grid = {"C": list(np.logspace(-3, 3, 40)), "delay": [delay]}
+    tuner = GridTuner(SleepyClassifier(), grid, cv=2, max_time=max_time, n_jobs=n_jobs)
+    Parallel(n_jobs=n_jobs)(delayed(abs)(i) for i in range(4))  # start workers
+    start = time.time()
+    with pytest.warns(UserWarning, match=r"max_time=2.0s was spent: \d+ of 40"):
+        tuner.fit(X, y)
+    elapsed = time.time() - start
+    # Bound: max_time, plus the longest single fit (here, the refit), plus a
+    # margin for starting and stopping worker processes.
+    assert elapsed < max_time + delay + 1.5, elapsed
+    n_done = len(tuner.cv_results_["params"])
+    assert 0 < n_done < 40
+    for i in range(2):  # only candidates whose every split finished
+        assert np.isfinite(tuner.cv_results_[f"split{i}_test_score"]).all()
+    assert hasattr(tuner, "best_estimator_")
+    # What finished equals scikit-learn on those same candidates.
+    done_grid = [{k: [v] for k, v in p.items()} for p in tuner.cv_results_["params"]]
+    reference = GridSearchCV(SleepyClassifier(delay=0.0), done_grid, cv=2).fit(X, y)
+    np.testing.assert_array_equal(
+        tuner.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )
+
+
+def test_random_n_iter_none_samples_until_the_budget_is_spent():
+    from scipy.stats import loguniform
+
+    space = {"C": loguniform(1e-3, 1e3), "delay": [0.05]}
+    tuner = RandomTuner(SleepyClassifier(), space, n_iter=None, max_time=1.0, cv=2)
+    with pytest.warns(UserWarning, match="max_time=1.0s was spent"):
+        tuner.fit(X, y)
+    assert len(tuner.cv_results_["params"]) >= 2
+
+
+def test_random_n_iter_none_exhausts_a_finite_space():
+    space = {"C": [0.1, 1.0, 10.0], "delay": [0.0, 0.001]}
+    tuner = RandomTuner(SleepyClassifier(), space, n_iter=None, cv=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tuner.fit(X, y)
+    params = tuner.cv_results_["params"]
+    assert len(params) == 6 and len({repr(p) for p in params}) == 6
+
+
+def test_verbose_progress_lines(capsys):
+    tuner = GridTuner(SleepyClassifier(delay=0.0), {"C": [0.1, 1, 10]}, cv=2, verbose=1)
+    tuner.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Fitting 2 folds for each of 3 candidates, totalling 6 fits"
+    progress = [line for line in lines if line.startswith("[skhyper]")]
+    assert progress[-1].startswith("[skhyper] 6/6 fits (100%), elapsed")
+    assert "ETA" in progress[-1] and "best mean score so far 0." in progress[-1]
+
+
+def _script(body):
+    return textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {ROOT!r})
+        import numpy as np
+        from sklearn.datasets import make_classification
+        from skhyper import GridTuner
+        from tests.counting import LoggingClassifier, SleepyClassifier
+        X, y = make_classification(n_samples=80, n_features=5, random_state=0)
+        """
+    ) + textwrap.dedent(body)
+
+
+GRID = {"C": [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]}
+
+
+def test_checkpoint_survives_sigkill_and_resumes(tmp_path):
+    checkpoint = tmp_path / "search.sqlite"
+    log = tmp_path / "fits.log"
+    env = dict(os.environ, SKHYPER_FIT_LOG=str(log), SKHYPER_KILL_AFTER="7")
+    cp = str(checkpoint)
+    code = _script(
+        f"""
+        tuner = GridTuner(LoggingClassifier(), {GRID!r}, cv=3, checkpoint={cp!r})
+        tuner.fit(X, y)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    fits_before = log.read_text().split()
+    assert len(fits_before) == 7  # the 7th fit killed the search before scoring
+
+    os.environ["SKHYPER_FIT_LOG"] = str(log)
+    try:
+        log.write_text("")
+        tuner = GridTuner(LoggingClassifier(), GRID, cv=3, checkpoint=checkpoint)
+        tuner.fit(X, y)
+        resumed = log.read_text().split()
+    finally:
+        del os.environ["SKHYPER_FIT_LOG"]
+    # 6 journaled fits are not redone: 18 - 6 CV fits, plus the refit.
+    assert len(resumed) == 18 - 6 + 1
+    assert tuner.work_["from_checkpoint"] == 6
+    reference = GridSearchCV(LoggingClassifier(), GRID, cv=3).fit(X, y)
+    assert_equal_results(tuner.cv_results_, reference.cv_results_)
+
+    # A different dataset, cv or scoring never reuses a row.
+    for change in [dict(cv=2), dict(scoring="f1")]:
+        other = GridTuner(LoggingClassifier(), GRID, checkpoint=checkpoint, **change)
+        other.fit(X, y)
+        assert other.work_["from_checkpoint"] == 0
+    other = GridTuner(LoggingClassifier(), GRID, cv=3, checkpoint=checkpoint)
+    other.fit(X[:70], y[:70])
+    assert other.work_["from_checkpoint"] == 0
+    # The first search is still all there: several searches share one file.
+    again = GridTuner(LoggingClassifier(), GRID, cv=3, checkpoint=checkpoint).fit(X, y)
+    assert again.work_["from_checkpoint"] == 18 and again.work_["fits"] == 0
+    assert_equal_results(again.cv_results_, reference.cv_results_)
+
+
+def test_checkpoint_keeps_failed_fits(tmp_path):
+    checkpoint = tmp_path / "c.sqlite"
+    grid = {"C": [1.0, -1.0]}  # C=-1 fails in LogisticRegression
+    first = GridTuner(LoggingClassifier(), grid, cv=2, checkpoint=checkpoint)
+    with pytest.warns(Warning):
+        first.fit(X, y)
+    second = GridTuner(LoggingClassifier(), grid, cv=2, checkpoint=checkpoint)
+    with pytest.warns(Warning, match="2 fits failed out of a total of 4"):
+        second.fit(X, y)
+    assert second.work_["from_checkpoint"] == 4
+    assert_equal_results(second.cv_results_, first.cv_results_)
+
+
+@pytest.mark.parametrize("kind", ["text", "foreign_sqlite", "corrupt"])
+def test_foreign_or_corrupt_checkpoint_is_refused_and_kept(tmp_path, kind):
+    path = tmp_path / "file.db"
+    if kind == "text":
+        path.write_text("my precious notes\n")
+    elif kind == "foreign_sqlite":
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE users (name TEXT)")
+        db.close()
+    else:
+        path.write_bytes(b"SQLite format 3\x00" + b"\x07" * 500)
+    before = path.read_bytes()
+    tuner = GridTuner(LoggingClassifier(), GRID, cv=2, checkpoint=path)
+    with pytest.raises(ValueError, match="checkpoint=.*file.db"):
+        tuner.fit(X, y)
+    assert path.read_bytes() == before
+
+
+def test_sigint_returns_promptly_with_partial_results(tmp_path):
+    marker = tmp_path / "started"
+    code = _script(
+        f"""
+        import os, time
+        class Marking(SleepyClassifier):
+            def fit(self, X, y):
+                open({str(marker)!r}, "a").write("x")
+                return super().fit(X, y)
+        grid = {{"C": list(np.logspace(-2, 2, 30)), "delay": [0.3]}}
+        tuner = GridTuner(Marking(), grid, cv=2, n_jobs=2)
+        try:
+            tuner.fit(X, y)
+        except KeyboardInterrupt:
+            n = len(tuner.cv_results_["params"]) if hasattr(tuner, "cv_results_") else 0
+            print("interrupted", n, hasattr(tuner, "best_estimator_"), flush=True)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if marker.exists() and len(marker.read_text()) >= 12:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    sent = time.time()
+    out, err = proc.communicate(timeout=30)
+    waited = time.time() - sent
+    assert waited < 5.0, waited  # prompt: no waiting for the other 40 fits
+    words = out.decode().split()
+    assert words[0] == "interrupted", err.decode()
+    assert int(words[1]) >= 1 and words[2] == "False"  # partial, and no refit
+
+
+def test_worker_killed_once_is_retried(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKHYPER_DIE_ONCE", str(tmp_path / "died"))
+    monkeypatch.setenv("SKHYPER_PARENT_PID", str(os.getpid()))
+    grid = {"C": [0.1, 1.0, 13, 100.0]}
+    tuner = GridTuner(LoggingClassifier(), grid, cv=2, n_jobs=2).fit(X, y)
+    assert (tmp_path / "died").exists()
+    reference = GridSearchCV(LoggingClassifier(), grid, cv=2).fit(X, y)
+    assert_equal_results(tuner.cv_results_, reference.cv_results_)
+
+
+def test_worker_killed_always_is_recorded_as_failed(monkeypatch):
+    monkeypatch.setenv("SKHYPER_PARENT_PID", str(os.getpid()))
+    grid = {"C": [0.1, 666, 1.0]}
+    tuner = GridTuner(LoggingClassifier(), grid, cv=2, n_jobs=2)
+    with pytest.warns(Warning, match="2 fits failed out of a total of 6"):
+        tuner.fit(X, y)
+    results = tuner.cv_results_
+    assert np.isnan(results["mean_test_score"][1])
+    assert np.isfinite(results["mean_test_score"][[0, 2]]).all()
+    assert tuner.best_params_["C"] != 666
