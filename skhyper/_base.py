@@ -29,11 +29,14 @@ from sklearn.utils.validation import check_is_fitted, indexable
 
 from ._compat import (
     FORWARD_SAMPLE_WEIGHT_TO_SCORER,
+    HAS_CALLBACKS,
     ROUTER_OWNER_IS_OBJECT,
+    CallbackSupportMixin,
     InvalidParameterError,
     _check_method_params,
     _raise_for_params,
     _VisualBlock,
+    with_callbacks,
 )
 from ._execute import Runner
 from ._journal import Journal
@@ -71,6 +74,15 @@ def _estimator_has(attr):
     return check
 
 
+def _timed_fit(estimator, X, y, fit_params):
+    start = time.time()
+    if y is not None:
+        estimator.fit(X, y, **fit_params)
+    else:
+        estimator.fit(X, **fit_params)
+    return time.time() - start
+
+
 def _invalid(name, owner, expected, value):
     return InvalidParameterError(
         f"The {name!r} parameter of {type(owner).__name__} must be {expected}; "
@@ -78,7 +90,9 @@ def _invalid(name, owner, expected, value):
     )
 
 
-class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseTuner(
+    MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
+):
     """Base class of the tuners; not for direct use.
 
     Subclasses implement ``_check_search_space`` (validate the space against
@@ -250,6 +264,7 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- fit -----------------------------------------------------------------
 
+    @with_callbacks
     def fit(self, X, y=None, **params):
         """Run fit with all sets of parameters.
 
@@ -293,7 +308,14 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         journal = Journal(self.checkpoint) if self.checkpoint is not None else None
         deadline = None if self.max_time is None else time.time() + self.max_time
         self._runner = Runner(self.n_jobs, self.pre_dispatch, deadline)
+        root = None
+        if HAS_CALLBACKS:
+            one_call = getattr(self, "n_iter", 1) is not None
+            root = self._init_callback_context(
+                max_subtasks=1 + (self.refit is not False) if one_call else None
+            ).call_on_fit_task_begin(estimator=self, X=X, y=y)
         search = Search(self, self._runner, X, y, scorer, routed, cv_orig, journal)
+        search.callback_ctx = root
         try:
             self._run_search(search.evaluate_candidates)
         except KeyboardInterrupt:
@@ -340,18 +362,24 @@ class BaseTuner(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
                 **clone(self.best_params_, safe=False)
             )
             fit_params = routed["estimator"]["fit"]
-            start = time.time()
-            if y is not None:
-                self.best_estimator_.fit(X, y, **fit_params)
+            if root is not None:
+                refit_ctx = root.subcontext(task_name="refit-with-best-params")
+                with refit_ctx.propagate_callback_context(self.best_estimator_):
+                    refit_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y)
+                    self.refit_time_ = _timed_fit(
+                        self.best_estimator_, X, y, fit_params
+                    )
+                refit_ctx.call_on_fit_task_end(estimator=self, X=X, y=y)
             else:
-                self.best_estimator_.fit(X, **fit_params)
-            self.refit_time_ = time.time() - start
+                self.refit_time_ = _timed_fit(self.best_estimator_, X, y, fit_params)
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
         self.scorer_ = scorer_dict(scorer)
         self.cv_results_ = results
         self.work_ = search.work
+        if root is not None:
+            root.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
 
     def _time_left(self):

@@ -106,3 +106,26 @@ def is_response_scorer(scorer):
     if isinstance(scorer, _MultimetricScorer):
         return all(is_response_scorer(s) for s in scorer._scorers.values())
     return type(scorer).__module__ == "sklearn.metrics._scorer"
+
+
+# scikit-learn's callback API (sklearn.callback, public from 1.9): the tuners
+# support set_callbacks(ProgressBar(), ...) where it exists. Before 1.9,
+# set_callbacks raises a clear error.
+try:
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+
+    HAS_CALLBACKS = True
+except ImportError:  # scikit-learn < 1.9
+    HAS_CALLBACKS = False
+
+    def with_callbacks(method):
+        return method
+
+    class CallbackSupportMixin:
+        def set_callbacks(self, *callbacks):
+            """Not available: scikit-learn's callbacks need scikit-learn >= 1.9."""
+            raise NotImplementedError(
+                "set_callbacks needs scikit-learn >= 1.9 (sklearn.callback); "
+                f"scikit-learn {sklearn.__version__} is installed. Upgrade "
+                "scikit-learn, or use verbose=1 for progress lines."
+            )

@@ -73,6 +73,36 @@ def _main_score(result, metric):
     return scores
 
 
+class _Callbacks:
+    """scikit-learn (>= 1.9) callback hooks for one evaluate_candidates call.
+
+    As in ``BaseSearchCV``: a "search" task whose subtasks are the
+    (candidate, split) evaluations, reported from the parent as they finish.
+    """
+
+    def __init__(self, root, tuner, n_evaluations):
+        self.tuner, self.ctx = tuner, None
+        if root is not None:
+            self.ctx = root.subcontext(
+                task_name="search",
+                max_subtasks=n_evaluations,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=tuner)
+
+    def evaluated(self, task_id):
+        if self.ctx is not None:
+            sub = self.ctx.subcontext(
+                task_name="candidate-split-evaluation", task_id=task_id
+            )
+            sub.call_on_fit_task_begin(estimator=self.tuner)
+            sub.call_on_fit_task_end(estimator=self.tuner)
+
+    def end(self):
+        if self.ctx is not None:
+            self.ctx.call_on_fit_task_end(estimator=self.tuner)
+            self.ctx = None
+
+
 class Search:
     """The state of one ``fit``: its engine settings and finished candidates."""
 
@@ -98,6 +128,7 @@ class Search:
         self.work = dict.fromkeys(WORK_KEYS, 0)
         self.work["splits"] = self.n_splits
         self.last_results = {}
+        self.callback_ctx = None  # scikit-learn >= 1.9 callbacks, set by fit
         self.metric = tuner.refit if isinstance(tuner.refit, str) else "score"
         self.key = None
         if journal is not None:
@@ -184,12 +215,17 @@ class Search:
         progress = None
         if tuner.verbose > 0:
             progress = Progress(n * n_splits, already=sum(arrived))
+        callbacks = _Callbacks(self.callback_ctx, tuner, n * n_splits)
+        for i, result in enumerate(out):
+            if result is not None:
+                callbacks.evaluated(i)
 
         def record(task, leaf_results, counts):
             rows = []
             for cand, result in leaf_results:
                 out[cand * n_splits + task.split] = result
                 arrived[cand] += 1
+                callbacks.evaluated(cand * n_splits + task.split)
                 if split_keys is not None:
                     rows.append((split_keys[task.split], cand_keys[cand], result))
                 if progress is not None:
@@ -212,6 +248,7 @@ class Search:
             elif runner.stopped is None:
                 runner.stopped = "max_time"
         finally:
+            callbacks.end()
             complete = [c for c in range(n) if arrived[c] == n_splits]
             rows = [out[c * n_splits + s] for c in complete for s in range(n_splits)]
             self.params.extend(candidate_params[c] for c in complete)
