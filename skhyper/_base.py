@@ -74,6 +74,31 @@ def _estimator_has(attr):
     return check
 
 
+def _delegated(name, returns):
+    """A method calling ``name`` on ``best_estimator_``, present only if it has it."""
+
+    def method(self, X):
+        check_is_fitted(self)
+        return getattr(self.best_estimator_, name)(X)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"""Call ``{name}`` on the estimator with the best parameters.
+
+        Only available if ``refit=True`` and the estimator has ``{name}``.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+            Must fulfil the input assumptions of the estimator.
+
+        Returns
+        -------
+        {returns}
+            ``best_estimator_.{name}(X)``.
+        """
+    return available_if(_estimator_has(name))(method)
+
+
 def _timed_fit(estimator, X, y, fit_params):
     start = time.time()
     if y is not None:
@@ -434,138 +459,27 @@ class BaseTuner(
         result = self.scorer_(self.best_estimator_, X, y, **score_params)
         return result[self.refit] if self.multimetric_ else result
 
-    @available_if(_estimator_has("score_samples"))
-    def score_samples(self, X):
-        """Call ``score_samples`` on the best estimator.
-
-        Only available if ``refit=True`` and the estimator supports it.
-
-        Parameters
-        ----------
-        X : iterable
-            Data to score; must fulfil the estimator's input requirements.
-
-        Returns
-        -------
-        y_score : ndarray of shape (n_samples,)
-            ``best_estimator_.score_samples(X)``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.score_samples(X)
-
-    @available_if(_estimator_has("predict"))
-    def predict(self, X):
-        """Call ``predict`` on the best estimator.
-
-        Only available if ``refit=True`` and the estimator supports it.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-            Must fulfil the input assumptions of the estimator.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            ``best_estimator_.predict(X)``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.predict(X)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Call ``predict_proba`` on the best estimator.
-
-        Only available if ``refit=True`` and the estimator supports it.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-            Must fulfil the input assumptions of the estimator.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples, n_classes)
-            ``best_estimator_.predict_proba(X)``, columns in ``classes_`` order.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Call ``predict_log_proba`` on the best estimator.
-
-        Only available if ``refit=True`` and the estimator supports it.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-            Must fulfil the input assumptions of the estimator.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples, n_classes)
-            ``best_estimator_.predict_log_proba(X)``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Call ``decision_function`` on the best estimator.
-
-        Only available if ``refit=True`` and the estimator supports it.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-            Must fulfil the input assumptions of the estimator.
-
-        Returns
-        -------
-        y_score : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            ``best_estimator_.decision_function(X)``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.decision_function(X)
-
-    @available_if(_estimator_has("transform"))
-    def transform(self, X):
-        """Call ``transform`` on the best estimator.
-
-        Only available if ``refit=True`` and the estimator supports it.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-            Must fulfil the input assumptions of the estimator.
-
-        Returns
-        -------
-        Xt : {ndarray, sparse matrix} of shape (n_samples, n_features)
-            ``best_estimator_.transform(X)``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.transform(X)
-
-    @available_if(_estimator_has("inverse_transform"))
-    def inverse_transform(self, X):
-        """Call ``inverse_transform`` on the best estimator.
-
-        Only available if ``refit=True`` and the estimator supports it.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-            Must fulfil the input assumptions of the estimator.
-
-        Returns
-        -------
-        X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)
-            ``best_estimator_.inverse_transform(X)``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.inverse_transform(X)
+    score_samples = _delegated(
+        "score_samples", "y_score : ndarray of shape (n_samples,)"
+    )
+    predict = _delegated("predict", "y_pred : ndarray of shape (n_samples,)")
+    predict_proba = _delegated(
+        "predict_proba", "y_pred : ndarray of shape (n_samples, n_classes)"
+    )
+    predict_log_proba = _delegated(
+        "predict_log_proba", "y_pred : ndarray of shape (n_samples, n_classes)"
+    )
+    decision_function = _delegated(
+        "decision_function",
+        "y_score : ndarray of shape (n_samples,) or (n_samples, n_classes)",
+    )
+    transform = _delegated(
+        "transform", "Xt : {ndarray, sparse matrix} of shape (n_samples, n_features)"
+    )
+    inverse_transform = _delegated(
+        "inverse_transform",
+        "X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)",
+    )
 
     @property
     def n_features_in_(self):
