@@ -142,13 +142,11 @@ class Runner:
             delayed(run_task)(task, X, y, *splits[task.split], context)
             for task in tasks
         )
-        parallel = Parallel(
-            n_jobs=self.n_jobs,
-            pre_dispatch=self.pre_dispatch,
-            return_as="generator_unordered",
-        )
-        results = parallel(jobs)
+        parallel = _parallel(self.n_jobs, self.pre_dispatch)
+        results = None
         try:
+            # Inside the try: with return_as="list" every fit runs here.
+            results = parallel(jobs)
             for task_id, leaf_results, counts in results:
                 done.add(task_id)
                 record(by_id[task_id], leaf_results, counts)
@@ -160,6 +158,23 @@ class Runner:
         finally:
             _close(results)
         return done, None
+
+
+def _parallel(n_jobs, pre_dispatch):
+    """A ``Parallel`` that yields results as they finish, where the backend can.
+
+    joblib's multiprocessing backend, and Ray's (``ray.util.joblib``), which
+    derives from it, refuse ``return_as="generator_unordered"``: with them,
+    results come back as one list when all the tasks are done.
+    """
+    try:
+        return Parallel(
+            n_jobs=n_jobs, pre_dispatch=pre_dispatch, return_as="generator_unordered"
+        )
+    except ValueError as exc:
+        if "does not support return_as" not in str(exc):
+            raise
+    return Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch, return_as="list")
 
 
 def _close(results):

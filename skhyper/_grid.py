@@ -145,8 +145,8 @@ class GridTuner(BaseTuner):
     >>> tuner = GridTuner(SVC(), {"kernel": ["linear", "rbf"], "C": [1, 10]})
     >>> tuner.fit(X, y).best_params_
     {'C': 1, 'kernel': 'linear'}
-    >>> round(tuner.best_score_, 3)
-    0.98
+    >>> print(f"{tuner.best_score_:.3f}")
+    0.980
     >>> GridTuner(SVC(), {"C": [1, 10], "gama": [0.1]}).fit(X, y)
     Traceback (most recent call last):
     ...
