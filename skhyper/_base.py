@@ -366,6 +366,9 @@ class BaseTuner(
                 UserWarning,
             )
         results = search.last_results
+        # Set before the refit, so a Ctrl-C during the refit keeps them too.
+        self.cv_results_ = results
+        self.work_ = search.work
 
         first_test_score = search.out[0]["test_scores"]
         self.multimetric_ = isinstance(first_test_score, dict)
@@ -401,8 +404,6 @@ class BaseTuner(
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
         self.scorer_ = scorer_dict(scorer)
-        self.cv_results_ = results
-        self.work_ = search.work
         if root is not None:
             root.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
