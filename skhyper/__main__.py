@@ -43,11 +43,11 @@ RANDOM_STATE = 0
 CV = 3
 TOP = 5
 
-# The full run: 36 grid candidates and 30 random ones, 3 folds each.
+# The full run: 54 grid candidates and 50 random ones, 3 folds each.
 GRID = {
     "mlp__hidden_layer_sizes": [(32,), (64,), (32, 32)],
     "mlp__learning_rate_init": [0.01, 0.03, 0.1],
-    "mlp__max_iter": [50, 150],
+    "mlp__max_iter": [50, 100, 200],
     "mlp__momentum": [0.5, 0.9],
 }
 DISTRIBUTIONS = {
@@ -56,7 +56,7 @@ DISTRIBUTIONS = {
     "mlp__max_iter": randint(20, 201),  # 20 to 200 epochs
     "mlp__momentum": uniform(0.5, 0.45),  # uniform on [0.5, 0.95]
 }
-N_ITER = 30
+N_ITER = 50
 
 # --quick: 8 grid candidates and 6 random ones, few epochs.
 QUICK_GRID = {

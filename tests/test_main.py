@@ -1,0 +1,45 @@
+"""The main job (``python -m skhyper``) and the example scripts run end to end."""
+
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+
+from skhyper.__main__ import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HEADER = "rank  mean acc  std acc  fit (s)  parameters"
+ROW = re.compile(r"^ +(\d+) +(\d\.\d{4}) +(\d\.\d{4}) +(\d+\.\d{3})  \S")
+HELD_OUT = re.compile(r"^Held-out accuracy of the best model: (\d\.\d{4})$")
+
+
+def test_main_quick(capsys):
+    assert main(["--quick"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    headers = [i for i, line in enumerate(lines) if line == HEADER]
+    assert len(headers) == 2, "one leaderboard per tuner"
+    for i in headers:
+        assert "candidates x 3 folds" in lines[i - 1]
+        rows = [ROW.match(line) for line in lines[i + 1 : i + 6]]
+        assert all(rows), lines[i + 1 : i + 6]
+        ranks = [int(row[1]) for row in rows]
+        means = [float(row[2]) for row in rows]
+        assert ranks[0] == 1
+        assert ranks == sorted(ranks)
+        assert means == sorted(means, reverse=True)
+        assert lines[i + 6].startswith("Best parameters: hidden_layer_sizes=")
+
+    scores = [float(m[1]) for m in map(HELD_OUT.match, lines) if m]
+    assert len(scores) == 2
+    assert all(0.8 < score <= 1 for score in scores)
+
+
+@pytest.mark.parametrize("name", ["grid_pipeline.py", "random_custom_scorer.py"])
+def test_example_runs(name, capsys):
+    runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "best parameters:" in out
+    if name == "grid_pipeline.py":
+        assert out.count("as GridSearchCV: True") == 5
