@@ -386,20 +386,20 @@ class BaseTuner(
 
         if self.refit:
             # Parameters are cloned too: they may be estimators.
-            self.best_estimator_ = clone(self.estimator).set_params(
+            best = clone(self.estimator).set_params(
                 **clone(self.best_params_, safe=False)
             )
             fit_params = routed["estimator"]["fit"]
             if root is not None:
                 refit_ctx = root.subcontext(task_name="refit-with-best-params")
-                with refit_ctx.propagate_callback_context(self.best_estimator_):
+                with refit_ctx.propagate_callback_context(best):
                     refit_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y)
-                    self.refit_time_ = _timed_fit(
-                        self.best_estimator_, X, y, fit_params
-                    )
+                    self.refit_time_ = _timed_fit(best, X, y, fit_params)
                 refit_ctx.call_on_fit_task_end(estimator=self, X=X, y=y)
             else:
-                self.refit_time_ = _timed_fit(self.best_estimator_, X, y, fit_params)
+                self.refit_time_ = _timed_fit(best, X, y, fit_params)
+            # Only a fitted best estimator is exposed (not one cut by Ctrl-C).
+            self.best_estimator_ = best
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
 

@@ -224,6 +224,10 @@ def _cut(groups, n_workers):
     return groups
 
 
+def _prefix_keys(unit):
+    return tuple(step.key for step in unit[0].path[:-1])
+
+
 def _units(leaves):
     """Leaves in runs that must stay together (a warm chain is one run)."""
     units = []
@@ -290,7 +294,12 @@ def build_plan(
     groups = {}
     for leaf in ordered:
         groups.setdefault(_group_key(leaf, common, chain_of), []).append(leaf)
-    per_fold = list(groups.values())
+    # Within a group, leaves below the same steps run one after the other, so
+    # the memo of fitted steps holds what the next leaf needs.
+    per_fold = [
+        [leaf for unit in sorted(_units(g), key=_prefix_keys) for leaf in unit]
+        for g in groups.values()
+    ]
     n_tasks = len(per_fold) * n_splits
     if n_tasks < n_workers:
         per_fold = _cut(per_fold, -(-n_workers // n_splits))
