@@ -48,6 +48,7 @@ from ._scoring import (
     scorers_accept_sample_weight,
 )
 from ._search import Search
+from .anomaly import check_threshold_grid, default_cv
 
 
 def _check_refit(tuner, attr):
@@ -97,6 +98,15 @@ def _delegated(name, returns):
             ``best_estimator_.{name}(X)``.
         """
     return available_if(_estimator_has(name))(method)
+
+
+def _is_classifier(estimator):
+    # Estimators outside scikit-learn's API (e.g. PyOD detectors) may have no
+    # tags, and get_tags raises on them from scikit-learn 1.7: not classifiers.
+    try:
+        return is_classifier(estimator)
+    except Exception:
+        return False
 
 
 def _timed_fit(estimator, X, y, fit_params):
@@ -328,7 +338,10 @@ class BaseTuner(
         params = _check_method_params(X, params=params)
         routed = self._route_fit_params(scorer, params)
         split_params = routed["splitter"]["split"]
-        cv_orig = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        # Outlier detectors with labels: folds stratified on the outlier
+        # indicator (every fold has outliers); anything else as scikit-learn.
+        cv = default_cv(self.estimator, self.cv, y)
+        cv_orig = check_cv(cv, y, classifier=_is_classifier(self.estimator))
         self.n_splits_ = cv_orig.get_n_splits(X, y, **split_params)
         journal = Journal(self.checkpoint) if self.checkpoint is not None else None
         deadline = None if self.max_time is None else time.time() + self.max_time
@@ -341,8 +354,14 @@ class BaseTuner(
             ).call_on_fit_task_begin(estimator=self, X=X, y=y)
         search = Search(self, self._runner, X, y, scorer, routed, cv_orig, journal)
         search.callback_ctx = root
+
+        def evaluate_candidates(candidate_params, cv=None, more_results=None):
+            candidate_params = list(candidate_params)
+            check_threshold_grid(self.estimator, candidate_params, self.scoring)
+            return search.evaluate_candidates(candidate_params, cv, more_results)
+
         try:
-            self._run_search(search.evaluate_candidates)
+            self._run_search(evaluate_candidates)
         except KeyboardInterrupt:
             # Keep every candidate that finished; no refit.
             if search.params:

@@ -1,0 +1,313 @@
+"""Label-free criteria: Mass-Volume and Excess-Mass (Goix, 2016).
+
+N. Goix, "How to Evaluate the Quality of Unsupervised Anomaly Detection
+Algorithms?", ICML 2016 Workshop on Anomaly Detection (arXiv:1607.01152).
+For a scoring function ``s`` (higher is more normal) and data ``X``:
+
+- Mass-Volume curve, ``MV_s(alpha) = inf_u Leb(s >= u)`` subject to
+  ``P(s(X) >= u) >= alpha``; criterion: its area over ``alpha`` in
+  ``[0.9, 0.999]``, lower is better.
+- Excess-Mass curve, ``EM_s(t) = sup_u P(s(X) >= u) - t Leb(s >= u)``;
+  criterion: its area over ``t`` in ``[0, EM_s^{-1}(0.9)]``, higher is better.
+
+``P`` is the empirical measure of the scored data and ``Leb`` is estimated by
+Monte Carlo with points drawn uniformly over the data's bounding box. The
+computations follow Goix's reference implementation (``em.py`` and
+``em_bench*.py`` in his EMMV_benchmarks repository): the same grids, the same
+strict and non-strict inequalities, the same trapezoidal areas. The excess-mass
+curve is the upper envelope of one line per level ``u``; it is computed with a
+convex-hull sweep instead of a loop over levels (the same values, to rounding).
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import auc
+from sklearn.utils import check_random_state
+
+from ._anomaly_convention import (
+    check_convention,
+    detect_convention,
+    final_estimator,
+    normality_scores,
+)
+
+CRITERIA = ("mass_volume", "excess_mass")
+
+
+def _check_scores(s, what):
+    s = np.asarray(s, dtype=float).ravel()
+    if np.isnan(s).any():
+        raise ValueError(f"The detector returned NaN scores for {what}.")
+    return s
+
+
+def mass_volume_area(s_X, s_unif, volume, alpha_min=0.9, alpha_max=0.999):
+    """Area under the Mass-Volume curve over ``[alpha_min, alpha_max)``.
+
+    ``s_X``: scores of the data (higher is more normal); ``s_unif``: scores of
+    points drawn uniformly over a box of Lebesgue measure ``volume``. As
+    Goix's ``mv``: for each ``alpha`` on a grid of step 1e-4, ``u`` is the
+    ``k``-th largest data score with ``k`` the smallest count whose mass
+    ``k / n`` reaches ``alpha``, and ``MV(alpha)`` is the volume fraction of
+    ``{s >= u}``. Lower is better.
+    """
+    s_X, s_unif = _check_scores(s_X, "the data"), _check_scores(s_unif, "the box")
+    n, n_unif = s_X.size, s_unif.size
+    alphas = np.arange(alpha_min, alpha_max, 0.0001)
+    desc = np.sort(s_X)[::-1]
+    masses = 1.0 / n * np.arange(1, n + 1)
+    k = np.minimum(np.searchsorted(masses, alphas, side="left"), n - 1)
+    levels = desc[k]
+    above = n_unif - np.searchsorted(np.sort(s_unif), levels, side="left")
+    mv = above / n_unif * volume
+    return float(auc(alphas, mv))
+
+
+def _upper_envelope(a, b, t):
+    """``max_i a_i - b_i t`` at each ``t``, by a convex-hull sweep over the lines."""
+    order = np.lexsort((-a, -b))  # slope -b increasing; for equal slopes, max a
+    a, b = a[order], b[order]
+    first = np.ones(b.size, dtype=bool)
+    first[1:] = b[1:] != b[:-1]
+    c, m = a[first], -b[first]
+    hull = []
+    for i in range(c.size):
+        while len(hull) >= 2:
+            j, k = hull[-2], hull[-1]
+            # Line k is never above both j and i: drop it.
+            if (c[j] - c[i]) * (m[k] - m[j]) <= (c[j] - c[k]) * (m[i] - m[j]):
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    c, m = c[hull], m[hull]
+    breaks = (c[:-1] - c[1:]) / (m[1:] - m[:-1])
+    idx = np.searchsorted(breaks, t, side="right")
+    return c[idx] + m[idx] * t
+
+
+def excess_mass_area(s_X, s_unif, volume, t_max=0.9):
+    """Area under the Excess-Mass curve over ``[0, EM^{-1}(t_max)]``.
+
+    As Goix's ``em``: ``t`` runs over ``[0, 100 / volume)`` with step
+    ``0.01 / volume``; ``EM(t) = max_u P_n(s > u) - t Leb(s > u)`` over the
+    distinct data scores ``u``, with ``EM(0) = 1``; the area runs up to the
+    first ``t`` where ``EM(t) <= t_max`` (over the whole grid if it is never
+    reached). Higher is better.
+    """
+    s_X, s_unif = _check_scores(s_X, "the data"), _check_scores(s_unif, "the box")
+    n, n_unif = s_X.size, s_unif.size
+    t = np.arange(0, 100 / volume, 0.01 / volume)
+    levels = np.unique(s_X)
+    mass = 1.0 / n * (n - np.searchsorted(np.sort(s_X), levels, side="right"))
+    leb = (n_unif - np.searchsorted(np.sort(s_unif), levels, side="right")) / n_unif
+    em = _upper_envelope(mass, leb * volume, t)
+    em[0] = max(em[0], 1.0)
+    amax = int(np.argmax(em <= t_max)) + 1
+    if amax == 1:  # t_max never reached on the grid: Goix keeps the grid
+        amax = -1
+    return float(auc(t[:amax], em[:amax]))
+
+
+def _like(X, values):
+    """``values`` in the container type of ``X`` (a DataFrame keeps its columns)."""
+    if hasattr(X, "columns") and hasattr(X, "iloc"):
+        import pandas as pd  # X is a DataFrame, so pandas is there
+
+        return pd.DataFrame(values, columns=X.columns)
+    return values
+
+
+def _as_array(X):
+    if hasattr(X, "toarray"):
+        raise TypeError("Mass-Volume and Excess-Mass need dense data, got sparse X")
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got shape {X.shape}")
+    return X
+
+
+def _check_int(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(
+            f"{name} must be an int >= {low}, got {value!r} ({type(value).__name__})"
+        )
+    if value < low:
+        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+
+
+def _check_fraction(name, value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not 0 < value < 1
+    ):
+        raise ValueError(
+            f"{name} must be a number in (0, 1), got {value!r} ({type(value).__name__})"
+        )
+
+
+class LevelSetScorer:
+    """Mass-Volume and/or Excess-Mass as a label-free ``scorer(estimator, X, y)``.
+
+    See ``make_mass_volume_scorer`` for the protocol. With one criterion it
+    returns a number (``-MV area`` or ``EM area``: higher is better); with
+    both, a dict ``{"mass_volume": ..., "excess_mass": ...}``.
+    """
+
+    threshold_free = True
+
+    def __init__(
+        self,
+        criteria=CRITERIA,
+        *,
+        n_samples=100_000,
+        max_features=5,
+        n_draws=10,
+        refit_size=0.5,
+        alpha_min=0.9,
+        alpha_max=0.999,
+        t_max=0.9,
+        convention="auto",
+        random_state=0,
+    ):
+        criteria = tuple(criteria)
+        if not criteria or any(c not in CRITERIA for c in criteria):
+            raise ValueError(f"criteria must be among {CRITERIA}, got {criteria!r}")
+        _check_int("n_samples", n_samples, 1)
+        _check_int("max_features", max_features, 1)
+        _check_int("n_draws", n_draws, 1)
+        _check_fraction("refit_size", refit_size)
+        _check_fraction("alpha_min", alpha_min)
+        _check_fraction("alpha_max", alpha_max)
+        if not alpha_min < alpha_max:
+            raise ValueError(
+                f"alpha_min must be below alpha_max, got alpha_min={alpha_min!r} "
+                f"and alpha_max={alpha_max!r}"
+            )
+        _check_fraction("t_max", t_max)
+        if not (
+            random_state is None
+            or isinstance(random_state, numbers.Integral | np.random.RandomState)
+        ):
+            raise ValueError(
+                "random_state must be an int, a RandomState or None, got "
+                f"{random_state!r} ({type(random_state).__name__})"
+            )
+        self.criteria = criteria
+        self.n_samples = n_samples
+        self.max_features = max_features
+        self.n_draws = n_draws
+        self.refit_size = refit_size
+        self.alpha_min = alpha_min
+        self.alpha_max = alpha_max
+        self.t_max = t_max
+        self.convention = check_convention(convention)
+        self.random_state = random_state
+
+    def __call__(self, estimator, X, y=None):
+        if getattr(type(estimator), "_skhyper_transductive", False) or getattr(
+            type(final_estimator(estimator)), "_skhyper_transductive", False
+        ):
+            raise TypeError(
+                "Mass-Volume and Excess-Mass need a scoring function defined on "
+                "new points (they score a uniform sample of the bounding box); "
+                "a Transductive detector's scores change with the points asked "
+                "about. Tune LocalOutlierFactor with novelty=True instead."
+            )
+        rng = check_random_state(self.random_state)
+        Xa = _as_array(X)
+        n, d = Xa.shape
+        if d <= self.max_features:
+            values = self._evaluate(estimator, X, Xa, rng)
+        else:
+            draws = [self._draw(estimator, Xa, rng) for _ in range(self.n_draws)]
+            values = {c: float(np.mean([v[c] for v in draws])) for c in self.criteria}
+        if len(self.criteria) == 1:
+            return values[self.criteria[0]]
+        return values
+
+    def _evaluate(self, estimator, X, Xa, rng):
+        """The criteria of a fitted detector on data ``X`` (``Xa`` as an array)."""
+        if Xa.shape[0] < 2:
+            raise ValueError(
+                f"Mass-Volume and Excess-Mass need at least 2 samples, got "
+                f"{Xa.shape[0]}"
+            )
+        lo, hi = Xa.min(axis=0), Xa.max(axis=0)
+        span = hi - lo
+        if not (span > 0).any():
+            raise ValueError("Every feature is constant on the scored data.")
+        # A constant feature is held at its value: the box is flat along it,
+        # and volumes are those of the other features.
+        volume = float(np.prod(span[span > 0]))
+        unif = rng.uniform(lo, hi, size=(self.n_samples, Xa.shape[1]))
+        convention = detect_convention(estimator, self.convention)
+        s_X = normality_scores(estimator, X, convention)
+        s_unif = normality_scores(estimator, _like(X, unif), convention)
+        values = {}
+        if "mass_volume" in self.criteria:
+            values["mass_volume"] = -mass_volume_area(
+                s_X, s_unif, volume, self.alpha_min, self.alpha_max
+            )
+        if "excess_mass" in self.criteria:
+            values["excess_mass"] = excess_mass_area(s_X, s_unif, volume, self.t_max)
+        return values
+
+    def _draw(self, estimator, Xa, rng):
+        """One random feature subset: refit on part of ``Xa``, score the rest."""
+        n = Xa.shape[0]
+        n_fit = int(self.refit_size * n)
+        if n_fit < 2 or n - n_fit < 2:
+            raise ValueError(
+                f"With {Xa.shape[1]} features (more than max_features="
+                f"{self.max_features}), the {n} scored samples are split "
+                f"(refit_size={self.refit_size}) into {n_fit} to refit on and "
+                f"{n - n_fit} to evaluate; each part needs at least 2."
+            )
+        perm = rng.permutation(n)
+        fit_rows, eval_rows = perm[:n_fit], perm[n_fit:]
+        X_eval = Xa[eval_rows]
+        varying = np.flatnonzero(X_eval.max(axis=0) > X_eval.min(axis=0))
+        if varying.size == 0:
+            raise ValueError("Every feature is constant on the evaluated samples.")
+        k = min(self.max_features, varying.size)
+        features = np.sort(rng.choice(varying, size=k, replace=False))
+        with warnings.catch_warnings():
+            # The refit sees few samples: warnings such as "max_samples is
+            # greater than the number of samples" are expected (documented).
+            warnings.simplefilter("ignore", UserWarning)
+            model = clone(estimator).fit(Xa[np.ix_(fit_rows, features)])
+        X_eval = X_eval[:, features]
+        return self._evaluate(model, X_eval, X_eval, rng)
+
+    def __repr__(self):
+        names = {
+            ("mass_volume",): "make_mass_volume_scorer",
+            ("excess_mass",): "make_excess_mass_scorer",
+        }
+        name = names.get(self.criteria, "LevelSetScorer")
+        args = [] if name != "LevelSetScorer" else [f"criteria={self.criteria!r}"]
+        defaults = LevelSetScorer()
+        for key in (
+            "n_samples",
+            "max_features",
+            "n_draws",
+            "refit_size",
+            "alpha_min",
+            "alpha_max",
+            "t_max",
+            "convention",
+            "random_state",
+        ):
+            value = getattr(self, key)
+            if key == "t_max" and "excess_mass" not in self.criteria:
+                continue
+            if key.startswith("alpha") and "mass_volume" not in self.criteria:
+                continue
+            if value != getattr(defaults, key):
+                args.append(f"{key}={value!r}")
+        return f"{name}({', '.join(args)})"

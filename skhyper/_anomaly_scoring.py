@@ -1,0 +1,202 @@
+"""Labelled scoring of outlier detectors: the scorer behind make_outlier_scorer."""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    balanced_accuracy_score,
+    f1_score,
+    fbeta_score,
+    jaccard_score,
+    matthews_corrcoef,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
+from sklearn.utils import column_or_1d
+
+from ._anomaly_convention import (
+    anomaly_scores,
+    check_convention,
+    detect_convention,
+    predicted_outliers,
+)
+
+
+def precision_at_n(y_true, y_score):
+    """Precision among the ``n`` highest scores, ``n`` the number of outliers.
+
+    Ties at the ``n``-th score count by their expected value under a random
+    order: the result does not depend on the order of the samples.
+    """
+    y_true = np.asarray(y_true).astype(bool)
+    y_score = np.asarray(y_score, dtype=float)
+    n = int(y_true.sum())
+    if n == 0:
+        raise ValueError("precision_at_n is undefined when y holds no outlier.")
+    cut = np.sort(y_score)[::-1][n - 1]
+    above, at = y_score > cut, y_score == cut
+    slots = n - int(above.sum())
+    hits = y_true[above].sum() + slots * y_true[at].sum() / at.sum()
+    return float(hits / n)
+
+
+#: Threshold-free metrics: computed on the continuous anomaly score.
+RANKING = {
+    "roc_auc": roc_auc_score,
+    "average_precision": average_precision_score,
+    "precision_at_n": precision_at_n,
+}
+
+#: Threshold metrics: computed on the predicted labels (outlier = positive).
+THRESHOLD = {
+    "f1": f1_score,
+    "precision": precision_score,
+    "recall": recall_score,
+    "fbeta": fbeta_score,
+    "jaccard": jaccard_score,
+    "balanced_accuracy": balanced_accuracy_score,
+    "accuracy": accuracy_score,
+    "matthews_corrcoef": matthews_corrcoef,
+}
+
+_ZERO_DIVISION = {"f1", "precision", "recall", "fbeta", "jaccard"}
+RESPONSES = ("score", "predict")
+
+
+def outlier_indicator(y, outlier_label, *, warn_majority=True):
+    """Boolean array: which samples ``y`` marks as outliers.
+
+    ``y`` holds two labels (``{0, 1}``, ``{-1, 1}``, or any other two), one of
+    them ``outlier_label``; or only one of them (a fold without outliers, or
+    without inliers).
+    """
+    y = column_or_1d(y, warn=True)
+    labels = np.unique(y)
+    if labels.size > 2:
+        raise ValueError(
+            "y must hold two labels, one for inliers and one for outliers (such "
+            f"as {{0, 1}} or {{-1, 1}}); got {labels.size} labels: "
+            f"{labels.tolist()[:10]}"
+        )
+    if labels.size == 2 and outlier_label not in labels.tolist():
+        raise ValueError(
+            f"outlier_label={outlier_label!r} is not one of the labels in y, "
+            f"{labels.tolist()}. Pass the label that marks outliers, e.g. "
+            "outlier_label=-1 for scikit-learn's convention."
+        )
+    is_outlier = y == outlier_label
+    if (
+        warn_majority
+        and labels.size == 2
+        and set(labels.tolist()) == {-1, 1}
+        and is_outlier.mean() > 0.5
+    ):
+        warnings.warn(
+            f"outlier_label={outlier_label!r} marks {is_outlier.mean():.0%} of "
+            "the samples as outliers; outliers are usually the minority. If y "
+            "follows scikit-learn's convention (-1 for outliers, 1 for inliers), "
+            f"pass outlier_label={-outlier_label!r}.",
+            UserWarning,
+        )
+    return is_outlier
+
+
+class OutlierScorer:
+    """``scorer(estimator, X, y)`` for a detector; see ``make_outlier_scorer``."""
+
+    def __init__(
+        self, metric, outlier_label=1, convention="auto", response=None, kwargs=None
+    ):
+        if callable(metric):
+            if response not in RESPONSES:
+                raise ValueError(
+                    "A callable metric needs response='score' (it is given the "
+                    "continuous anomaly score) or response='predict' (the "
+                    f"predicted outlier indicator); got response={response!r}"
+                )
+        elif isinstance(metric, str) and metric in RANKING | THRESHOLD:
+            expected = "score" if metric in RANKING else "predict"
+            if response not in (None, expected):
+                raise ValueError(
+                    f"metric={metric!r} is computed on response={expected!r}, got "
+                    f"response={response!r}"
+                )
+            response = expected
+        else:
+            raise ValueError(
+                f"metric must be one of {sorted(RANKING)} (ranking metrics, on the "
+                f"anomaly score), {sorted(THRESHOLD)} (threshold metrics, on the "
+                "predicted labels), or a callable metric(y_true, y_response) with "
+                f"response=...; got {metric!r} ({type(metric).__name__})"
+            )
+        if isinstance(outlier_label, float) and not np.isfinite(outlier_label):
+            raise ValueError(f"outlier_label must be a label, got {outlier_label!r}")
+        if not isinstance(outlier_label, numbers.Number | str | np.generic):
+            raise ValueError(
+                "outlier_label must be a number, a bool or a string, got "
+                f"{outlier_label!r} ({type(outlier_label).__name__})"
+            )
+        if metric == "fbeta" and "beta" not in (kwargs or {}):
+            raise ValueError("metric='fbeta' needs beta=..., e.g. beta=2")
+        self.metric = metric
+        self.outlier_label = outlier_label
+        self.convention = check_convention(convention)
+        self.response = response
+        self.kwargs = dict(kwargs or {})
+
+    @property
+    def threshold_free(self):
+        """Whether the score ignores the detector's threshold (``contamination``)."""
+        return self.response == "score"
+
+    def _metric(self):
+        if callable(self.metric):
+            return self.metric, dict(self.kwargs)
+        func = (RANKING | THRESHOLD)[self.metric]
+        kwargs = dict(self.kwargs)
+        if self.metric in _ZERO_DIVISION:
+            kwargs.setdefault("zero_division", 0.0)
+        return func, kwargs
+
+    def __call__(self, estimator, X, y=None, sample_weight=None):
+        if y is None:
+            raise ValueError(
+                f"{self!r} needs the labels y (which samples are outliers). "
+                "Without labels, score with make_mass_volume_scorer() or "
+                "make_excess_mass_scorer()."
+            )
+        y_true = outlier_indicator(y, self.outlier_label)
+        convention = detect_convention(estimator, self.convention)
+        func, kwargs = self._metric()
+        if sample_weight is not None:
+            if self.metric == "precision_at_n":
+                raise ValueError("precision_at_n does not take sample_weight")
+            kwargs["sample_weight"] = sample_weight
+        if self.response == "score":
+            if self.metric in RANKING and (y_true.all() or not y_true.any()):
+                what = "no inlier" if y_true.all() else "no outlier"
+                raise ValueError(
+                    f"{self.metric} is undefined on data with {what} "
+                    f"(outlier_label={self.outlier_label!r}). When tuning, let "
+                    "every test fold hold outliers: stratify the folds on the "
+                    "outlier indicator (skhyper.anomaly.default_cv, the tuners' "
+                    "default for outlier detectors) or use NoveltySplit."
+                )
+            response = anomaly_scores(estimator, X, convention)
+        else:
+            response = predicted_outliers(estimator, X, convention).astype(int)
+        return float(func(y_true.astype(int), response, **kwargs))
+
+    def __repr__(self):
+        metric = self.metric if isinstance(self.metric, str) else self.metric.__name__
+        args = [repr(metric), f"outlier_label={self.outlier_label!r}"]
+        if self.convention != "auto":
+            args.append(f"convention={self.convention!r}")
+        if callable(self.metric):
+            args.append(f"response={self.response!r}")
+        args += [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return f"make_outlier_scorer({', '.join(args)})"
