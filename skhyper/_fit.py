@@ -24,13 +24,13 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 
+from ._branches import _Branches, count_fits, nbytes
 from ._compat import (
     _check_method_params,
     _safe_split,
     is_response_scorer,
     multimetric_scorers,
 )
-from ._plan import step_fits
 from ._scoring import is_multimetric, score
 
 
@@ -49,6 +49,9 @@ class _Memo:
         return entry
 
     def put(self, key, entry):
+        old = self.items.pop(key, None)
+        if old is not None:
+            self.size -= old["nbytes"]
         nbytes = entry["nbytes"]
         if nbytes > self.max_bytes:
             return
@@ -59,18 +62,6 @@ class _Memo:
         self.size += nbytes
 
 
-def _nbytes(data):
-    if data is None:
-        return 0
-    if hasattr(data, "nbytes"):
-        return int(data.nbytes)
-    if hasattr(data, "data") and hasattr(data, "indices"):  # scipy.sparse
-        return int(data.data.nbytes + data.indices.nbytes + data.indptr.nbytes)
-    if hasattr(data, "memory_usage"):  # pandas
-        return int(data.memory_usage(deep=False).sum())
-    return 0
-
-
 def _step_params(fit_params, name, is_pipeline):
     if not is_pipeline:
         return fit_params
@@ -78,13 +69,19 @@ def _step_params(fit_params, name, is_pipeline):
     return {k[len(prefix) :]: v for k, v in fit_params.items() if k.startswith(prefix)}
 
 
-def _fit_step(step, Xt, y, Xt_test, Xt_train, params, error_score):
-    """Fit an intermediate step as ``Pipeline._fit`` does; transform test data."""
+def _fit_step(step, data, y, params, error_score, branches, in_key):
+    """Fit an intermediate step as ``Pipeline._fit`` does; transform test data.
+
+    Returns the memo entry and the number of estimator fits it took.
+    """
+    Xt, Xt_test, Xt_train = data
     entry = {"fitted": step.estimator, "fit_time": 0.0, "transform_time": 0.0}
     if step.is_passthrough:
         entry.update(outputs=(Xt, Xt_test, Xt_train), error=None, nbytes=0)
-        return entry, False
-    est = clone(step.estimator)
+        return entry, 0
+    est, before = clone(step.estimator), branches.fits
+    if not params:
+        est = branches.open(est, in_key, as_transformer=True)
     start = time.time()
     try:
         if hasattr(est, "fit_transform"):
@@ -96,15 +93,15 @@ def _fit_step(step, Xt, y, Xt_test, Xt_train, params, error_score):
             raise
         entry.update(fit_time=time.time() - start, error=format_exc(), nbytes=0)
         entry["outputs"] = None
-        return entry, True
+        return entry, branches.fits - before + count_fits(est)
     entry["fit_time"] = time.time() - start
     start = time.time()
     out_test = est.transform(Xt_test)
     out_train = est.transform(Xt_train) if Xt_train is not None else None
     entry["transform_time"] = time.time() - start
     entry.update(fitted=est, outputs=(out, out_test, out_train), error=None)
-    entry["nbytes"] = _nbytes(out) + _nbytes(out_test) + _nbytes(out_train)
-    return entry, True
+    entry["nbytes"] = nbytes(out) + nbytes(out_test) + nbytes(out_train)
+    return entry, branches.fits - before + count_fits(est)
 
 
 class TaskRunner:
@@ -114,6 +111,7 @@ class TaskRunner:
         self.task, self.X, self.y, self.train, self.test = task, X, y, train, test
         self.c = context
         self.memo = _Memo(context["share_memory"])
+        self.branches = _Branches(self.memo)
         self.fits = self.warm_fits = 0
         self.fit_params = _check_method_params(X, context["fit_params"], indices=train)
         sp = context["score_params"]
@@ -136,6 +134,11 @@ class TaskRunner:
     def run(self):
         out = []
         deadline = self.c.get("deadline")
+        with self.branches:
+            self._run(out, deadline)
+        return out
+
+    def _run(self, out, deadline):
         for leaf in self.task.leaves:
             if deadline is not None and time.time() >= deadline:
                 break  # the time budget is spent: start no new fit
@@ -144,7 +147,6 @@ class TaskRunner:
                 out.append((cand, dict(result)))
                 if self.c["verbose"] > 1:
                     self.print_end(leaf.params, cand, result)
-        return out
 
     def evaluate(self, leaf):
         c = self.c
@@ -155,15 +157,18 @@ class TaskRunner:
         fit_time = transform_time = 0.0
         fitted_steps = []
         error = None
+        in_key = ("input", get_tags(leaf.estimator).input_tags.pairwise)
         for step in leaf.path[:-1]:
             entry = self.memo.get(step.key)
             if entry is None:
                 params = _step_params(self.fit_params, step.name, True)
-                entry, fitted = _fit_step(
-                    step, Xt, y_train, Xt_test, Xt_train, params, error_score
+                data = (Xt, Xt_test, Xt_train)
+                entry, fits = _fit_step(
+                    step, data, y_train, params, error_score, self.branches, in_key
                 )
-                self.fits += fitted
+                self.fits += fits
                 self.memo.put(step.key, entry)
+            in_key = step.key
             fit_time += entry["fit_time"]
             if entry["error"] is not None:
                 error = entry["error"]
@@ -177,7 +182,9 @@ class TaskRunner:
         if error is None:
             params = _step_params(self.fit_params, final.name, leaf.pipeline)
             try:
-                model, elapsed = self.fit_final(leaf, final, Xt, y_train, params)
+                model, elapsed = self.fit_final(
+                    leaf, final, Xt, y_train, params, in_key
+                )
                 fit_time += elapsed
             except Exception:
                 if error_score == "raise":
@@ -217,7 +224,7 @@ class TaskRunner:
             )
         return result
 
-    def fit_final(self, leaf, final, Xt, y, params):
+    def fit_final(self, leaf, final, Xt, y, params, in_key):
         """Fit the final step: fresh, or continuing its warm-start chain."""
         if final.is_passthrough:
             return final.estimator, 0.0
@@ -231,12 +238,17 @@ class TaskRunner:
                 model.set_params(**{leaf.warm: value, "warm_start": True})
                 self.warm_fits += 1
             else:
-                model, spent = clone(final.estimator), 0.0
-                self.fits += 1 if leaf.pipeline else step_fits(model)
-            if y is None:
-                model.fit(Xt, **params)
-            else:
-                model.fit(Xt, y, **params)
+                model, spent, before = clone(final.estimator), 0.0, self.branches.fits
+                if leaf.pipeline and not params:
+                    model = self.branches.open(model, in_key, as_transformer=False)
+            try:
+                if y is None:
+                    model.fit(Xt, **params)
+                else:
+                    model.fit(Xt, y, **params)
+            finally:
+                if chain is None:
+                    self.fits += self.branches.fits - before + count_fits(model)
         except Exception:
             self.failed_time = time.time() - start
             self.warm.pop(leaf.chain, None)

@@ -11,7 +11,11 @@ estimator. A step is identified by its upstream path and its own parameters
 - candidates whose pipelines start with equal steps share those steps'
   fits within a task;
 - leaves that differ only in a warm-start path parameter (see ``_warm``)
-  form a *chain*, fitted in increasing order on one model.
+  form a *chain*, fitted in increasing order on one model;
+- the branches of ``FeatureUnion``, ``ColumnTransformer`` and nested
+  ``Pipeline`` steps are shared branch by branch in a task (see
+  ``_branches``): leaves whose composite steps differ go to one task per
+  fold, unless every branch is cheap.
 
 A task is one fold and a group of leaves. Leaves are grouped below the
 steps that all of them share, when those steps are cheap to repeat
@@ -39,6 +43,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
+from ._branches import children, count_fits, is_composite
 from ._space import canonical
 from ._warm import warm_path_param
 
@@ -74,7 +79,20 @@ class Step:
 
     @property
     def is_cheap(self):
-        return self.is_passthrough or type(self.estimator) in CHEAP_STEPS
+        return _cheap(self.estimator)
+
+    @property
+    def has_branches(self):
+        """A composite whose branches other leaves' steps may share."""
+        return is_composite(self.estimator) and not self.is_cheap
+
+
+def _cheap(est):
+    if est is None or isinstance(est, str):  # 'passthrough', 'drop'
+        return True
+    if is_composite(est):
+        return all(_cheap(child) for child in children(est))
+    return type(est) in CHEAP_STEPS
 
 
 @dataclass(eq=False)
@@ -159,16 +177,6 @@ def _path(est, keys, fit_params, share):
     return (Step(keys("whole", canonical(est)), "", est),), False
 
 
-def step_fits(estimator):
-    """Step fits in one fit of ``estimator``: one per non-passthrough step."""
-    if isinstance(estimator, Pipeline):
-        return sum(
-            not (step is None or (isinstance(step, str) and step == "passthrough"))
-            for _, step in estimator.steps
-        )
-    return 1
-
-
 def _chain_key(leaf, keys):
     """Leaves with equal chain keys differ only in their warm-start parameter."""
     final = leaf.path[-1].estimator
@@ -191,7 +199,11 @@ def _group_key(leaf, common, chain_of):
                 continue
             return ("fold",)
         if i == len(leaf.path) - 1:
+            if step.has_branches:  # a nested pipeline may share its steps
+                return ("fold",)
             return ("leaf", chain_of.get(id(leaf), id(leaf)))
+        if step.has_branches:  # composites that differ may share branches
+            return ("fold",)
         return ("step", step.key)
     return ("fold",)
 
@@ -256,7 +268,7 @@ def build_plan(
             leaves.append(leaf)
         leaf.candidates.append(cand)
     plain_fits = n_splits * sum(
-        step_fits(leaf.estimator) * len(leaf.candidates) for leaf in leaves
+        count_fits(leaf.estimator) * len(leaf.candidates) for leaf in leaves
     )
 
     if not share:

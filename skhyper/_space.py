@@ -211,6 +211,9 @@ def canonical(value):
             return ("id", id(value))
         cls = type(value)
         items = tuple(sorted((k, canonical(v)) for k, v in params.items()))
+        config = getattr(value, "_sklearn_output_config", None)
+        if config:  # set_output changes what a transformer returns
+            items += (("(set_output)", canonical(config)),)
         return ("estimator", cls.__module__, cls.__qualname__, items)
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "O":

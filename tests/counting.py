@@ -41,6 +41,7 @@ class CountingTransformer(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         type(self).fits.append(self.get_params())
+        self.fitted_ = True  # what check_is_fitted looks for
         return self
 
     def transform(self, X):

@@ -1,6 +1,8 @@
 """Never the same work twice: each mechanism proven by counting fits, and
 results equal to scikit-learn's search for each mechanism alone and combined."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from scipy.stats import randint
@@ -9,6 +11,7 @@ from sklearn.datasets import make_classification
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.feature_selection import SelectKBest
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -20,7 +23,7 @@ from .counting import CountingClassifier, CountingTransformer, reset_counts
 X, y = make_classification(n_samples=120, n_features=8, random_state=0)
 
 
-def assert_same_results(ours, theirs):
+def assert_same_results(ours, theirs, predict=True, X=X):
     a, b = ours.cv_results_, theirs.cv_results_
     assert list(a) == list(b)
     for key in a:
@@ -31,7 +34,8 @@ def assert_same_results(ours, theirs):
     assert [repr(p) for p in a["params"]] == [repr(p) for p in b["params"]]
     assert ours.best_index_ == theirs.best_index_
     assert ours.best_params_.keys() == theirs.best_params_.keys()
-    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    if predict:
+        np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
 
 
 def counted(tuner, **fit_params):
@@ -183,21 +187,163 @@ def test_threading_backend_counts():
 
 
 @pytest.mark.parametrize(
-    "step",
+    "step, fits",
     [
-        FeatureUnion([("pca", PCA(2)), ("kbest", SelectKBest(k=2))]),
-        ColumnTransformer([("scale", StandardScaler(), [0, 1, 2])], remainder="drop"),
-        Pipeline([("scale", StandardScaler()), ("pca", PCA(3))]),
+        (FeatureUnion([("pca", PCA(2)), ("kbest", SelectKBest(k=2))]), 2),
+        (ColumnTransformer([("pca", PCA(2), [0, 1, 2])]), 1),
+        (Pipeline([("scale", StandardScaler()), ("pca", PCA(3))]), 2),
     ],
     ids=["feature_union", "column_transformer", "nested_pipeline"],
 )
-def test_composite_steps_equal_sklearn(step):
+def test_composite_steps_equal_sklearn(step, fits):
     pipe = Pipeline([("features", step), ("clf", CountingClassifier())])
     grid = {"clf__C": [0.1, 1.0, 10.0]}
     tuner = GridTuner(pipe, grid, cv=3)
     counted(tuner)
-    assert tuner.work_["fits"] == 3 + 3 * 3  # the composite step once per fold
+    # each branch of the composite once per fold, the classifier per candidate
+    assert tuner.work_["fits"] == fits * 3 + 3 * 3
+    assert tuner.work_["plain_fits"] == (fits + 1) * 3 * 3
     assert_same_results(tuner, GridSearchCV(pipe, grid, cv=3).fit(X, y))
+
+
+def assert_transformer_fits(pipe, grid, expected):
+    """Fit counts by factor equal ``expected``; results equal GridSearchCV's."""
+    tuner = GridTuner(pipe, grid, cv=3, refit=False)
+    transformer_fits, clf_fits = counted(tuner)
+    assert Counter(p["factor"] for p in transformer_fits) == expected
+    reference = GridSearchCV(pipe, grid, cv=3, refit=False).fit(X, y)
+    assert_same_results(tuner, reference, predict=False)
+    return tuner, clf_fits
+
+
+def test_feature_union_branches_shared():
+    union = FeatureUnion(
+        [("a", CountingTransformer(1.0)), ("b", CountingTransformer(2.0))]
+    )
+    pipe = Pipeline([("union", union), ("clf", CountingClassifier())])
+    grid = {"union__b__factor": [2.0, 3.0, 4.0], "clf__C": [0.1, 1.0]}
+    # 'a' is the same in every union: once per fold, not once per union
+    tuner, clf_fits = assert_transformer_fits(
+        pipe, grid, {1.0: 3, 2.0: 3, 3.0: 3, 4.0: 3}
+    )
+    assert len(clf_fits) == 6 * 3
+    assert tuner.work_["fits"] == 12 + 18
+    assert tuner.work_["plain_fits"] == 6 * 3 * 3
+
+
+def test_column_transformer_branches_shared():
+    columns = ColumnTransformer(
+        [("a", CountingTransformer(1.0), [0, 1]), ("b", CountingTransformer(), [2])],
+        remainder=CountingTransformer(5.0),
+    )
+    pipe = Pipeline([("columns", columns), ("clf", CountingClassifier())])
+    grid = {"columns__b__factor": [2.0, 3.0], "clf__C": [0.1, 1.0]}
+    assert_transformer_fits(pipe, grid, {1.0: 3, 5.0: 3, 2.0: 3, 3.0: 3})
+
+
+def test_equal_branches_on_equal_columns_shared_across_names():
+    columns = ColumnTransformer(
+        [("a", StandardScaler(), [0, 1]), ("b", PCA(1), [0, 1])],
+    )
+    pipe = Pipeline([("columns", columns), ("clf", CountingClassifier())])
+    grid = {"columns__b": [PCA(1), StandardScaler()], "clf__C": [0.1, 1.0]}
+    tuner = GridTuner(pipe, grid, cv=3).fit(X, y)
+    assert_same_results(tuner, GridSearchCV(pipe, grid, cv=3).fit(X, y))
+    # per fold: one task holds the PCA unions (a scaler + a PCA), one the
+    # scaler-only unions, whose 'a' and 'b' are one fit
+    assert tuner.work_["fits"] == 3 * (2 + 1) + 4 * 3
+
+
+def test_nested_pipeline_steps_shared():
+    inner = Pipeline(
+        [("first", CountingTransformer(1.0)), ("second", CountingTransformer(2.0))]
+    )
+    pipe = Pipeline([("prep", inner), ("clf", CountingClassifier())])
+    grid = {"prep__second__factor": [2.0, 3.0], "clf__C": [0.1, 1.0]}
+    assert_transformer_fits(pipe, grid, {1.0: 3, 2.0: 3, 3.0: 3})
+
+
+def test_nested_pipeline_as_final_step_shared():
+    model = Pipeline(
+        [("scale", CountingTransformer(1.0)), ("clf", CountingClassifier())]
+    )
+    pipe = Pipeline([("first", CountingTransformer(3.0)), ("model", model)])
+    grid = {"model__scale__factor": [1.0, 2.0], "model__clf__C": [0.1, 1.0, 10.0]}
+    _, clf_fits = assert_transformer_fits(pipe, grid, {3.0: 3, 1.0: 3, 2.0: 3})
+    assert len(clf_fits) == 6 * 3
+
+
+def test_composite_swapped_by_the_grid():
+    a, b, c = (CountingTransformer(f) for f in (1.0, 2.0, 3.0))
+    grid = {
+        "union": [
+            FeatureUnion([("a", a), ("b", b)]),
+            FeatureUnion([("a", a), ("c", c)]),
+            FeatureUnion([("x", a), ("y", FeatureUnion([("z", b)]))]),
+        ],
+        "clf__C": [0.1, 1.0],
+    }
+    pipe = Pipeline([("union", "passthrough"), ("clf", CountingClassifier())])
+    # names do not matter, nor nesting: a branch is its input and parameters
+    assert_transformer_fits(pipe, grid, {1.0: 3, 2.0: 3, 3.0: 3})
+
+
+def test_composites_nested_with_pandas_output():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    numeric = Pipeline([("scale", StandardScaler()), ("pca", PCA(2))])
+    columns = ColumnTransformer(
+        [
+            ("num", numeric, ["f0", "f1", "f2", "f3"]),
+            (
+                "union",
+                FeatureUnion([("k", SelectKBest(k=2)), ("p", PCA(1))]),
+                ["f4", "f5", "f6"],
+            ),
+        ],
+        remainder="passthrough",
+        verbose_feature_names_out=True,
+    ).set_output(transform="pandas")
+    pipe = Pipeline([("columns", columns), ("clf", LogisticRegression())])
+    grid = {
+        "columns__num__pca__n_components": [1, 2],
+        "columns__union__k__k": [1, 2],
+        "columns__remainder": ["passthrough", "drop", StandardScaler()],
+        "clf__C": [0.1, 1.0],
+    }
+    tuner = GridTuner(pipe, grid, cv=3, return_train_score=True).fit(frame, y)
+    reference = GridSearchCV(pipe, grid, cv=3, return_train_score=True)
+    assert_same_results(tuner, reference.fit(frame, y), X=frame)
+    assert tuner.work_["fits"] < tuner.work_["plain_fits"] / 2
+
+
+def test_composite_with_n_jobs_fitted_whole():
+    union = FeatureUnion([("a", StandardScaler()), ("b", PCA(2))], n_jobs=2)
+    pipe = Pipeline([("union", union), ("clf", CountingClassifier())])
+    grid = {"union__b__n_components": [1, 2], "clf__C": [0.1, 1.0]}
+    tuner = GridTuner(pipe, grid, cv=3).fit(X, y)
+    assert_same_results(tuner, GridSearchCV(pipe, grid, cv=3).fit(X, y))
+    assert tuner.work_["fits"] == 2 * 2 * 3 + 4 * 3  # each union whole
+
+
+@pytest.mark.parametrize("share_memory", [0, 2**30])
+def test_branches_with_custom_scorer_and_memory_bounds(share_memory):
+    def scorer(estimator, X_test, y_test):
+        return float(np.mean(estimator.predict(X_test) == y_test))
+
+    union = FeatureUnion([("a", PCA(2)), ("b", SelectKBest(k=2))])
+    pipe = Pipeline([("union", union), ("clf", LogisticRegression())])
+    grid = {"union__b__k": [1, 2, 3], "clf__C": [0.1, 1.0]}
+    tuner = GridTuner(
+        pipe,
+        grid,
+        cv=3,
+        scoring=scorer,
+        share_memory=share_memory,
+        return_train_score=True,
+    ).fit(X, y)
+    reference = GridSearchCV(pipe, grid, cv=3, scoring=scorer, return_train_score=True)
+    assert_same_results(tuner, reference.fit(X, y))
 
 
 def test_custom_callable_scorer_sees_the_pipeline():

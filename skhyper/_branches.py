@@ -1,0 +1,274 @@
+"""Share the branches of composite steps inside a task.
+
+A ``FeatureUnion``, a ``ColumnTransformer`` or a nested ``Pipeline`` is
+fitted by its own code (its stacking, weights, column selection, output
+configuration stay scikit-learn's), but each of its branches is wrapped in a
+:class:`Shared` proxy. A proxy is identified by what its branch sees (the
+composite's input, the columns a ``ColumnTransformer`` selects from it, the
+steps upstream in a nested pipeline) and by its own parameters. The first
+proxy with an identity fits a clone of its branch and keeps the fit and its
+output in the task's memo; every later proxy with that identity in the same
+task reuses them. So two unions that differ in one branch fit the other
+branches once per fold.
+
+``transform`` outputs are reused too, when the input is equal by value to an
+input already transformed by the same fitted branch (the test data of the
+fold, scored once per composite).
+
+A composite is opened only when its fit is plain: no fit parameters, no
+``n_jobs`` (the proxies live in this process), a nested pipeline without
+``memory``. Otherwise it is fitted whole, as before.
+"""
+
+import copy
+import itertools
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, clone
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils import get_tags
+
+from ._space import canonical
+
+_ACTIVE = {}  # token -> _Branches of the running task, in this process
+_TOKENS = itertools.count()
+
+
+def _skipped(step):
+    return step is None or (isinstance(step, str) and step in ("passthrough", "drop"))
+
+
+def is_composite(est):
+    return type(est) in (Pipeline, FeatureUnion, ColumnTransformer)
+
+
+def children(est):
+    """The branches of a composite (strings such as 'drop' included)."""
+    if type(est) is Pipeline:
+        return [step for _, step in est.steps]
+    if type(est) is FeatureUnion:
+        return [t for _, t in est.transformer_list]
+    if type(est) is ColumnTransformer:
+        return [t for _, t, cols in est.transformers if not _no_columns(cols)] + [
+            est.remainder
+        ]
+    return []
+
+
+def _no_columns(columns):
+    if isinstance(columns, np.ndarray) and columns.dtype == bool:
+        return not columns.any()
+    try:
+        return len(columns) == 0
+    except TypeError:
+        return False
+
+
+def count_fits(est):
+    """Estimator fits in one fit of ``est``: composites count their branches,
+    proxies nothing (the memo counts the fits they make)."""
+    if _skipped(est) or isinstance(est, Shared):
+        return 0
+    if is_composite(est):
+        return sum(count_fits(child) for child in children(est))
+    return 1
+
+
+def _openable(est):
+    if type(est) is Pipeline:
+        return est.memory is None and getattr(est, "transform_input", None) is None
+    if type(est) in (FeatureUnion, ColumnTransformer):
+        return est.n_jobs in (None, 1)
+    return False
+
+
+class _Branches:
+    """The memo and fit counter that the proxies of one task share."""
+
+    def __init__(self, memo):
+        self.memo = memo
+        self.fits = 0
+        self.keys = {}
+        self.token = f"{id(self)}-{next(_TOKENS)}"
+
+    def __enter__(self):
+        _ACTIVE[self.token] = self
+        return self
+
+    def __exit__(self, *exc):
+        _ACTIVE.pop(self.token, None)
+
+    def intern(self, key):
+        return self.keys.setdefault(key, len(self.keys))
+
+    def open(self, est, in_key, as_transformer):
+        """``est`` with its branches (recursively) behind proxies.
+
+        ``in_key`` identifies the data ``est`` is fitted on. A pipeline used
+        as a transformer shares its last step too; one used as the final
+        estimator keeps it as is.
+        """
+        if not is_composite(est) or not _openable(est):
+            return est
+        est = copy.copy(est)  # unfitted: a shallow copy with new branch lists
+        if type(est) is Pipeline:
+            steps, key = [], in_key
+            last = len(est.steps) - 1
+            for i, (name, step) in enumerate(est.steps):
+                if not _skipped(step):
+                    if i == last and not as_transformer:
+                        step = self.open(step, key, False)
+                    else:
+                        step, key = self.branch(step, key), _identity(step, key)
+                steps.append((name, step))  # the next step sees ``key``'s output
+            est.steps = steps
+        elif type(est) is FeatureUnion:
+            est.transformer_list = [
+                (name, t if _skipped(t) else self.branch(t, in_key))
+                for name, t in est.transformer_list
+            ]
+        else:
+            transformers = []
+            for name, t, columns in est.transformers:
+                if not _skipped(t):
+                    t = self.branch(t, ("columns", in_key, canonical(columns)))
+                transformers.append((name, t, columns))
+            est.transformers = transformers
+            if not _skipped(est.remainder):
+                selected = canonical([cols for _, _, cols in est.transformers])
+                est.remainder = self.branch(est.remainder, ("rest", in_key, selected))
+        return est
+
+    def branch(self, est, in_key):
+        """A proxy for ``est`` fitted on the data identified by ``in_key``."""
+        opened = self.open(est, in_key, True)
+        return Shared(opened, self.intern(_identity(est, in_key)), self.token)
+
+    def fitted(self, kind, key, fit):
+        """The memo's ``(fitted, output)`` for ``key``, made by ``fit`` once."""
+        entry = self.memo.get((kind, key))
+        if entry is None:
+            fitted, out = fit()
+            entry = {"fitted": fitted, "out": out, "nbytes": nbytes(out)}
+            self.memo.put((kind, key), entry)
+        return entry["fitted"], entry["out"]
+
+    def transformed(self, key, fitted, X):
+        """``fitted.transform(X)``, reused for inputs equal by value."""
+        entry = self.memo.get(("transform", key))
+        if entry is not None and entry["fitted"] is fitted:
+            for seen, out in entry["seen"]:
+                if same(seen, X):
+                    return out
+        out = fitted.transform(X)
+        if entry is None or entry["fitted"] is not fitted:
+            entry = {"fitted": fitted, "seen": [], "nbytes": 0}
+        entry["seen"] = entry["seen"][-1:] + [(X, out)]  # test and train data
+        entry["nbytes"] = sum(nbytes(a) + nbytes(b) for a, b in entry["seen"])
+        self.memo.put(("transform", key), entry)
+        return out
+
+
+def _identity(est, in_key):
+    return ("fit", in_key, canonical(est))
+
+
+class Shared(BaseEstimator):
+    """A branch of a composite step whose fit is shared within a task.
+
+    It behaves as the branch it holds: ``fit``/``fit_transform`` return the
+    memo's fit when a proxy with the same ``key`` fitted it already, and any
+    other attribute (``get_feature_names_out``, ``classes_``...) comes from
+    the fitted branch. Outside a task (``token`` unknown) it fits normally.
+    """
+
+    def __init__(self, estimator, key, token):
+        self.estimator = estimator
+        self.key = key
+        self.token = token
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name in ("estimator", "fitted_", "key", "token"):
+            raise AttributeError(name)
+        target = self.__dict__.get("fitted_", self.__dict__.get("estimator"))
+        if target is None:
+            raise AttributeError(name)
+        return getattr(target, name)
+
+    def __sklearn_tags__(self):
+        return get_tags(self.estimator)
+
+    def _memo_key(self):
+        config = getattr(self.estimator, "_sklearn_output_config", None)
+        return (self.key, repr(config))
+
+    def _fit(self, kind, X, y, params):
+        branches = _ACTIVE.get(self.token)
+        shared = branches is not None and not params
+
+        def fit():
+            est = clone(self.estimator)
+            if shared and not is_composite(est):
+                branches.fits += 1
+            if kind == "fit":
+                return est.fit(X, y, **params), None
+            if hasattr(est, "fit_transform"):
+                return est, est.fit_transform(X, y, **params)
+            return est, est.fit(X, y, **params).transform(X)
+
+        if shared:
+            self.fitted_, out = branches.fitted(kind, self._memo_key(), fit)
+        else:
+            self.fitted_, out = fit()
+        return out
+
+    def fit(self, X, y=None, **params):
+        self._fit("fit", X, y, params)
+        return self
+
+    def fit_transform(self, X, y=None, **params):
+        return self._fit("fit_transform", X, y, params)
+
+    def transform(self, X):
+        branches = _ACTIVE.get(self.token)
+        if branches is None:
+            return self.fitted_.transform(X)
+        return branches.transformed(self._memo_key(), self.fitted_, X)
+
+
+def same(a, b):
+    """Whether two inputs are equal by value (False when unsure)."""
+    if a is b:
+        return True
+    try:
+        if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+            if a.shape != b.shape or a.dtype != b.dtype:
+                return False
+            return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        if sp.issparse(a) and sp.issparse(b):
+            if a.format != b.format or a.shape != b.shape or a.dtype != b.dtype:
+                return False
+            return (a != b).nnz == 0
+        if hasattr(a, "equals") and type(a) is type(b):  # pandas
+            columns = getattr(a, "columns", None), getattr(b, "columns", None)
+            if columns[0] is not None and not columns[0].equals(columns[1]):
+                return False
+            return bool(a.equals(b) and a.index.equals(b.index))
+    except Exception:  # noqa: BLE001
+        return False
+    return False
+
+
+def nbytes(data):
+    """Bytes held by an array, sparse matrix or DataFrame (0 if unknown)."""
+    if data is None:
+        return 0
+    if hasattr(data, "nbytes"):
+        return int(data.nbytes)
+    if hasattr(data, "data") and hasattr(data, "indices"):  # scipy.sparse
+        return int(data.data.nbytes + data.indices.nbytes + data.indptr.nbytes)
+    if hasattr(data, "memory_usage"):  # pandas
+        return int(data.memory_usage(deep=False).sum())
+    return 0
