@@ -210,8 +210,8 @@ class Shared(BaseEstimator):
 
         def fit():
             est = clone(self.estimator)
-            if shared and not is_composite(est):
-                branches.fits += 1
+            if shared:  # its own fit, or its branches' not behind proxies
+                branches.fits += count_fits(est)
             if kind == "fit":
                 return est.fit(X, y, **params), None
             if hasattr(est, "fit_transform"):

@@ -273,6 +273,20 @@ def test_nested_pipeline_as_final_step_shared():
     assert len(clf_fits) == 6 * 3
 
 
+def test_composite_that_cannot_be_opened_counts_its_fits():
+    from joblib import parallel_config
+
+    inner = FeatureUnion([("b", CountingTransformer(2.0))], n_jobs=2)
+    union = FeatureUnion([("a", CountingTransformer(1.0)), ("inner", inner)])
+    pipe = Pipeline([("union", union), ("clf", CountingClassifier())])
+    grid = {"union__a__factor": [1.0, 3.0], "clf__C": [0.1, 1.0]}
+    # the union with n_jobs is not opened: fitted whole, once per fold
+    with parallel_config(backend="threading"):  # its fits counted here
+        tuner, _ = assert_transformer_fits(pipe, grid, {1.0: 3, 3.0: 3, 2.0: 3})
+    assert tuner.work_["fits"] == 3 * (2 + 1 + 4)
+    assert tuner.work_["plain_fits"] == 4 * 3 * 3
+
+
 def test_composite_swapped_by_the_grid():
     a, b, c = (CountingTransformer(f) for f in (1.0, 2.0, 3.0))
     grid = {
