@@ -152,25 +152,33 @@ def test_memory_limit_recomputes_instead_of_failing():
 
 
 def test_all_mechanisms_combined():
+    features = FeatureUnion([("pca", PCA(random_state=0)), ("kbest", SelectKBest())])
     pipe = Pipeline(
         [
             ("scale", StandardScaler()),
-            ("reduce", PCA(random_state=0)),
+            ("features", features),
             ("forest", RandomForestClassifier(random_state=0)),
         ]
     )
     space = {
-        "reduce__n_components": [2, 4],
+        "features__pca__n_components": randint(2, 4),
+        "features__kbest__k": [2, 3],
         "forest__n_estimators": [5, 10, 20],
         "forest__max_depth": [None, 3],
     }
-    tuner = RandomTuner(pipe, space, n_iter=10, cv=3, random_state=1, n_jobs=2)
+    # 30 draws from 24 configurations: duplicates, shared scaler and
+    # branches, warm-start paths over n_estimators
+    tuner = RandomTuner(pipe, space, n_iter=30, cv=3, random_state=1, n_jobs=2)
     tuner.fit(X, y)
-    reference = RandomizedSearchCV(pipe, space, n_iter=10, cv=3, random_state=1)
+    reference = RandomizedSearchCV(pipe, space, n_iter=30, cv=3, random_state=1)
     assert_same_results(tuner, reference.fit(X, y))
     work = tuner.work_
+    assert work["distinct_candidates"] < work["candidates"] == 30
     assert work["warm_start_fits"] > 0
-    assert work["fits"] + work["warm_start_fits"] < work["plain_fits"]
+    # per fold, at most: 1 scaler, 2 PCA, 2 SelectKBest, and a forest fit per
+    # (union, depth) path: 4 x 2
+    assert work["fits"] <= 3 * (1 + 2 + 2 + 8)
+    assert work["plain_fits"] == 30 * 3 * 4
 
 
 def test_threading_backend_counts():
