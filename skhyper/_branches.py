@@ -91,6 +91,7 @@ class _Branches:
         self.memo = memo
         self.fits = 0
         self.keys = {}
+        self.alive = []  # objects keyed by id: alive while their keys are used
         self.token = f"{id(self)}-{next(_TOKENS)}"
 
     def __enter__(self):
@@ -121,7 +122,7 @@ class _Branches:
                     if i == last and not as_transformer:
                         step = self.open(step, key, False)
                     else:
-                        step, key = self.branch(step, key), _identity(step, key)
+                        step, key = self.branch(step, key), self.identity(step, key)
                 steps.append((name, step))  # the next step sees ``key``'s output
             est.steps = steps
         elif type(est) is FeatureUnion:
@@ -133,25 +134,36 @@ class _Branches:
             transformers = []
             for name, t, columns in est.transformers:
                 if not _skipped(t):
-                    t = self.branch(t, ("columns", in_key, canonical(columns)))
+                    t = self.branch(t, ("columns", in_key, self.canonical(columns)))
                 transformers.append((name, t, columns))
             est.transformers = transformers
             if not _skipped(est.remainder):
-                selected = canonical([cols for _, _, cols in est.transformers])
+                selected = self.canonical([cols for _, _, cols in est.transformers])
                 est.remainder = self.branch(est.remainder, ("rest", in_key, selected))
         return est
+
+    def canonical(self, value):
+        return canonical(value, keep=self.alive)
+
+    def identity(self, est, in_key):
+        return ("fit", in_key, self.canonical(est))
 
     def branch(self, est, in_key):
         """A proxy for ``est`` fitted on the data identified by ``in_key``."""
         opened = self.open(est, in_key, True)
-        return Shared(opened, self.intern(_identity(est, in_key)), self.token)
+        return Shared(opened, self.intern(self.identity(est, in_key)), self.token)
 
-    def fitted(self, kind, key, fit):
-        """The memo's ``(fitted, output)`` for ``key``, made by ``fit`` once."""
+    def fitted(self, kind, key, X, fit):
+        """The memo's ``(fitted, output)`` for ``key``, made by ``fit`` once.
+
+        The key stands for the data; its shape is checked as a safeguard.
+        """
         entry = self.memo.get((kind, key))
-        if entry is None:
+        if entry is None or entry["shape"] != _shape(X):
             fitted, out = fit()
-            entry = {"fitted": fitted, "out": out, "nbytes": nbytes(out)}
+            out = freeze(out)
+            entry = {"fitted": fitted, "out": out, "shape": _shape(X)}
+            entry["nbytes"] = nbytes(out)
             self.memo.put((kind, key), entry)
         return entry["fitted"], entry["out"]
 
@@ -162,17 +174,13 @@ class _Branches:
             for seen, out in entry["seen"]:
                 if same(seen, X):
                     return out
-        out = fitted.transform(X)
+        out = freeze(fitted.transform(X))
         if entry is None or entry["fitted"] is not fitted:
             entry = {"fitted": fitted, "seen": [], "nbytes": 0}
         entry["seen"] = entry["seen"][-1:] + [(X, out)]  # test and train data
         entry["nbytes"] = sum(nbytes(a) + nbytes(b) for a, b in entry["seen"])
         self.memo.put(("transform", key), entry)
         return out
-
-
-def _identity(est, in_key):
-    return ("fit", in_key, canonical(est))
 
 
 class Shared(BaseEstimator):
@@ -219,7 +227,7 @@ class Shared(BaseEstimator):
             return est, est.fit(X, y, **params).transform(X)
 
         if shared:
-            self.fitted_, out = branches.fitted(kind, self._memo_key(), fit)
+            self.fitted_, out = branches.fitted(kind, self._memo_key(), X, fit)
         else:
             self.fitted_, out = fit()
         return out
@@ -272,3 +280,57 @@ def nbytes(data):
     if hasattr(data, "memory_usage"):  # pandas
         return int(data.memory_usage(deep=False).sum())
     return 0
+
+
+def _shape(X):
+    shape = getattr(X, "shape", None)
+    if shape is None:
+        try:
+            return (len(X),)
+        except TypeError:
+            return None
+    return tuple(shape)
+
+
+def freeze(data):
+    """Make an array (or a sparse matrix's arrays) read-only, in place.
+
+    Shared outputs feed several steps; one that writes into its input must
+    copy it first, as scikit-learn's estimators do with read-only data
+    (``force_writeable``).
+    """
+    if isinstance(data, np.ndarray):
+        data.flags.writeable = False
+    elif sp.issparse(data):
+        for name in ("data", "indices", "indptr", "row", "col", "offsets"):
+            part = getattr(data, name, None)
+            if isinstance(part, np.ndarray):
+                part.flags.writeable = False
+    return data
+
+
+def unwrap(est):
+    """``est`` with every proxy replaced by the estimator it stands for.
+
+    A fitted composite then holds what scikit-learn's own fit leaves in it:
+    this is what a custom scorer gets.
+    """
+    if isinstance(est, Shared):
+        return unwrap(est.__dict__.get("fitted_", est.estimator))
+    if not is_composite(est):
+        return est
+    est = copy.copy(est)
+    if type(est) is Pipeline:
+        est.steps = [(name, unwrap(step)) for name, step in est.steps]
+    elif type(est) is FeatureUnion:
+        est.transformer_list = [(name, unwrap(t)) for name, t in est.transformer_list]
+    else:
+        for attr in ("transformers", "transformers_"):
+            if attr in est.__dict__:
+                value = [(n, unwrap(t), cols) for n, t, cols in est.__dict__[attr]]
+                setattr(est, attr, value)
+        est.remainder = unwrap(est.remainder)
+        if "_remainder" in est.__dict__:
+            name, t, cols = est._remainder
+            est._remainder = (name, unwrap(t), cols)
+    return est

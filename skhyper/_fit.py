@@ -24,7 +24,14 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 
-from ._branches import _Branches, count_fits, nbytes
+from ._branches import (
+    _Branches,
+    count_fits,
+    freeze,
+    is_composite,
+    nbytes,
+    unwrap,
+)
 from ._compat import (
     _check_method_params,
     _safe_split,
@@ -82,6 +89,7 @@ def _fit_step(step, data, y, params, error_score, branches, in_key):
     est, before = clone(step.estimator), branches.fits
     if not params:
         est = branches.open(est, in_key, as_transformer=True)
+    own_fits = count_fits(est)  # before the fit, which may add branches
     start = time.time()
     try:
         if hasattr(est, "fit_transform"):
@@ -93,15 +101,30 @@ def _fit_step(step, data, y, params, error_score, branches, in_key):
             raise
         entry.update(fit_time=time.time() - start, error=format_exc(), nbytes=0)
         entry["outputs"] = None
-        return entry, branches.fits - before + count_fits(est)
+        return entry, branches.fits - before + (0 if is_composite(est) else own_fits)
     entry["fit_time"] = time.time() - start
     start = time.time()
-    out_test = est.transform(Xt_test)
-    out_train = est.transform(Xt_train) if Xt_train is not None else None
+    outputs = (out, _transform(est, Xt_test), _transform(est, Xt_train))
     entry["transform_time"] = time.time() - start
-    entry.update(fitted=est, outputs=(out, out_test, out_train), error=None)
-    entry["nbytes"] = nbytes(out) + nbytes(out_test) + nbytes(out_train)
-    return entry, branches.fits - before + count_fits(est)
+    entry.update(fitted=est, outputs=tuple(map(freeze, outputs)), error=None)
+    entry["nbytes"] = sum(map(nbytes, outputs))
+    return entry, branches.fits - before + own_fits
+
+
+def _transform(est, X):
+    """``est.transform(X)``; None when X is None or the transform fails.
+
+    A failing transform of the test (or train) data is a failure to score,
+    not to fit: the leaf is then scored by scikit-learn's path (the whole
+    pipeline on raw data), which fails and is reported as scikit-learn
+    reports it.
+    """
+    if X is None:
+        return None
+    try:
+        return est.transform(X)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 class TaskRunner:
@@ -128,6 +151,9 @@ class TaskRunner:
             X, y, train, test = self.X, self.y, self.train, self.test
             X_train, y_train = _safe_split(estimator, X, y, train)
             X_test, y_test = _safe_split(estimator, X, y, test, train)
+            # shared by the task's leaves: a step that writes into its input
+            # must copy it (scikit-learn's estimators do, for read-only data)
+            X_train, X_test = freeze(X_train), freeze(X_test)
             self.data[pairwise] = (X_train, y_train, X_test, y_test)
         return self.data[pairwise]
 
@@ -197,10 +223,16 @@ class TaskRunner:
         result = {"fit_error": None}
 
         start = time.time()
-        if leaf.pipeline and (final.is_passthrough or not self.response_scorer):
-            # Score the assembled pipeline on raw data, as scikit-learn does.
+        missing = Xt_test is None or (return_train and Xt_train is None)
+        if leaf.pipeline and (
+            final.is_passthrough or not self.response_scorer or missing
+        ):
+            # Score the assembled pipeline on raw data, as scikit-learn does;
+            # the scorer sees the steps scikit-learn's fit makes, no proxies.
+            steps = fitted_steps + [(final.name, model)]
             target = Pipeline(
-                fitted_steps + [(final.name, model)], memory=leaf.estimator.memory
+                [(name, unwrap(est)) for name, est in steps],
+                memory=leaf.estimator.memory,
             )
             Xs_test, Xs_train = X_test, X_train
             transform_time = 0.0
@@ -241,14 +273,19 @@ class TaskRunner:
                 model, spent, before = clone(final.estimator), 0.0, self.branches.fits
                 if leaf.pipeline and not params:
                     model = self.branches.open(model, in_key, as_transformer=False)
+                own_fits = count_fits(model)
             try:
                 if y is None:
                     model.fit(Xt, **params)
                 else:
                     model.fit(Xt, y, **params)
-            finally:
-                if chain is None:
-                    self.fits += self.branches.fits - before + count_fits(model)
+            except Exception:
+                if chain is None:  # a composite's failure: its proxies counted
+                    own = 0 if is_composite(model) else own_fits
+                    self.fits += self.branches.fits - before + own
+                raise
+            if chain is None:
+                self.fits += self.branches.fits - before + own_fits
         except Exception:
             self.failed_time = time.time() - start
             self.warm.pop(leaf.chain, None)

@@ -381,3 +381,95 @@ def test_custom_callable_scorer_sees_the_pipeline():
     assert set(seen) == {"Pipeline"}
     reference = GridSearchCV(pipe, grid, cv=2, scoring=scorer).fit(X, y)
     assert_same_results(tuner, reference)
+
+
+# Regressions found in review: each equals GridSearchCV.
+
+
+def test_step_writing_into_its_input_does_not_corrupt_shared_outputs():
+    inner = Pipeline([("pca", PCA(3)), ("scale", StandardScaler(copy=False))])
+    grid = {"scale__with_mean": [True, False], "scale__with_std": [True, False]}
+    for pipe, prefix in [
+        (Pipeline([("pre", inner), ("clf", LogisticRegression())]), "pre__"),
+        (Pipeline(inner.steps + [("clf", LogisticRegression())]), ""),
+    ]:
+        space = {prefix + key: values for key, values in grid.items()}
+        kw = dict(cv=3, scoring="neg_log_loss")
+        tuner = GridTuner(pipe, space, **kw).fit(X, y)
+        assert_same_results(tuner, GridSearchCV(pipe, space, **kw).fit(X, y))
+
+
+def test_column_specs_without_hash_are_keyed_by_value():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X[:, :6], columns=list("abcdef"))
+    model = Pipeline(
+        [("columns", ColumnTransformer([])), ("clf", LogisticRegression())]
+    )
+    pipe = Pipeline(
+        [("scale", StandardScaler().set_output(transform="pandas")), ("model", model)]
+    )
+    grid = {
+        "model__columns__transformers": [
+            [("pca", PCA(1), pd.Index(list(columns), dtype=object))]
+            for columns in ["ab", "cd", "ef", "abc", "def", "ace", "ab"]
+        ]
+        + [[("pca", PCA(1), slice(0, 2))], [("pca", PCA(1), slice(2, 4))]],
+        "model__clf__C": [0.1, 1.0],
+    }
+    tuner = GridTuner(pipe, grid, cv=3).fit(frame, y)
+    assert_same_results(tuner, GridSearchCV(pipe, grid, cv=3).fit(frame, y), X=frame)
+    assert tuner.work_["distinct_candidates"] == 16  # the two "ab" merged
+
+
+def test_custom_scorer_sees_what_scikit_learn_fits():
+    from sklearn.base import clone
+
+    union = FeatureUnion([("pca", PCA(2)), ("kbest", SelectKBest(k=2))])
+    pipe = Pipeline([("union", union), ("clf", LogisticRegression())])
+    grid = {"union__pca__n_components": [1, 2], "clf__C": [0.1, 1.0]}
+
+    def by_params(est, X, y):
+        return est.score(X, y) + est.get_params()["union__pca__n_components"]
+
+    def by_type(est, X, y):
+        return float(isinstance(est.named_steps["union"].transformer_list[0][1], PCA))
+
+    def by_refit(est, X, y):
+        return clone(est).fit(X, y).score(X, y)
+
+    for scorer in (by_params, by_type, by_refit):
+        tuner = GridTuner(pipe, grid, cv=2, scoring=scorer).fit(X, y)
+        reference = GridSearchCV(pipe, grid, cv=2, scoring=scorer).fit(X, y)
+        assert_same_results(tuner, reference)
+
+
+def test_failing_transform_of_the_test_fold_is_a_scoring_failure():
+    pd = pytest.importorskip("pandas")
+    from sklearn.model_selection import KFold
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = pd.DataFrame(
+        {"c": ["a"] * 29 + ["rare"] + ["b"] * 30, "n": np.arange(60.0)}
+    )
+    target = np.array([0, 1] * 30)
+    columns = ColumnTransformer(
+        [("onehot", OneHotEncoder(), ["c"]), ("n", StandardScaler(), ["n"])]
+    )
+    pipe = Pipeline([("columns", columns), ("clf", LogisticRegression())])
+    grid = {"clf__C": [0.1, 1.0]}
+    kw = dict(cv=KFold(3), return_train_score=True, refit=False)
+    with pytest.warns(UserWarning, match="Scoring failed"):
+        tuner = GridTuner(pipe, grid, **kw).fit(frame, target)
+    reference = GridSearchCV(pipe, grid, **kw).fit(frame, target)
+    assert_same_results(tuner, reference, predict=False)
+    with pytest.raises(ValueError, match="unknown categor"):
+        GridTuner(pipe, grid, cv=KFold(3), error_score="raise").fit(frame, target)
+
+
+def test_passthrough_branch_is_not_counted():
+    union = FeatureUnion([("a", CountingTransformer(1.0)), ("keep", "passthrough")])
+    pipe = Pipeline([("union", union), ("clf", CountingClassifier())])
+    grid = {"union__a__factor": [1.0, 2.0], "clf__C": [0.1, 1.0]}
+    tuner, clf_fits = assert_transformer_fits(pipe, grid, {1.0: 3, 2.0: 3})
+    assert tuner.work_["fits"] == 6 + len(clf_fits) == 6 + 12
+    assert tuner.work_["plain_fits"] == 4 * 3 * 2
