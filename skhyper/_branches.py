@@ -174,7 +174,7 @@ class _Branches:
             for seen, out in entry["seen"]:
                 if same(seen, X):
                     return out
-        out = freeze(fitted.transform(X))
+        out = freeze(writable(fitted.transform, X))
         if entry is None or entry["fitted"] is not fitted:
             entry = {"fitted": fitted, "seen": [], "nbytes": 0}
         entry["seen"] = entry["seen"][-1:] + [(X, out)]  # test and train data
@@ -221,10 +221,8 @@ class Shared(BaseEstimator):
             if shared:  # its own fit, or its branches' not behind proxies
                 branches.fits += count_fits(est)
             if kind == "fit":
-                return est.fit(X, y, **params), None
-            if hasattr(est, "fit_transform"):
-                return est, est.fit_transform(X, y, **params)
-            return est, est.fit(X, y, **params).transform(X)
+                return writable(lambda X: est.fit(X, y, **params), X), None
+            return est, writable(lambda X: fit_transform(est, X, y, params), X)
 
         if shared:
             self.fitted_, out = branches.fitted(kind, self._memo_key(), X, fit)
@@ -280,6 +278,36 @@ def nbytes(data):
     if hasattr(data, "memory_usage"):  # pandas
         return int(data.memory_usage(deep=False).sum())
     return 0
+
+
+def fit_transform(est, X, y, params):
+    """Fit ``est`` and transform ``X`` as ``Pipeline`` does."""
+    if hasattr(est, "fit_transform"):
+        return est.fit_transform(X, y, **params)
+    return est.fit(X, y, **params).transform(X)
+
+
+def _frozen(data):
+    if isinstance(data, np.ndarray):
+        return not data.flags.writeable
+    return sp.issparse(data) and not getattr(data, "data", np.empty(0)).flags.writeable
+
+
+def thaw(data):
+    """A writable copy of frozen data; anything else as it is."""
+    return data.copy() if _frozen(data) else data
+
+
+def writable(call, X):
+    """``call(X)``, called again on a writable copy of ``X`` if it failed
+    because ``X`` is read-only (an estimator writing into its input without
+    scikit-learn's ``force_writeable`` check, e.g. ``KMeans(copy_x=False)``)."""
+    try:
+        return call(X)
+    except ValueError as exc:
+        if "read-only" not in str(exc) or not _frozen(X):
+            raise
+    return call(thaw(X))
 
 
 def _shape(X):

@@ -27,10 +27,13 @@ from sklearn.utils import get_tags
 from ._branches import (
     _Branches,
     count_fits,
+    fit_transform,
     freeze,
     is_composite,
     nbytes,
+    thaw,
     unwrap,
+    writable,
 )
 from ._compat import (
     _check_method_params,
@@ -92,10 +95,7 @@ def _fit_step(step, data, y, params, error_score, branches, in_key):
     own_fits = count_fits(est)  # before the fit, which may add branches
     start = time.time()
     try:
-        if hasattr(est, "fit_transform"):
-            out = est.fit_transform(Xt, y, **params)
-        else:
-            out = est.fit(Xt, y, **params).transform(Xt)
+        out = writable(lambda X: fit_transform(est, X, y, params), Xt)
     except Exception:
         if error_score == "raise":
             raise
@@ -122,7 +122,7 @@ def _transform(est, X):
     if X is None:
         return None
     try:
-        return est.transform(X)
+        return writable(est.transform, X)
     except Exception:  # noqa: BLE001
         return None
 
@@ -234,7 +234,8 @@ class TaskRunner:
                 [(name, unwrap(est)) for name, est in steps],
                 memory=leaf.estimator.memory,
             )
-            Xs_test, Xs_train = X_test, X_train
+            Xs_test = thaw(X_test)  # the pipeline may write into it
+            Xs_train = thaw(X_train) if return_train else None
             transform_time = 0.0
         else:
             # A scikit-learn scorer only calls the final estimator's response
@@ -276,9 +277,9 @@ class TaskRunner:
                 own_fits = count_fits(model)
             try:
                 if y is None:
-                    model.fit(Xt, **params)
+                    writable(lambda X: model.fit(X, **params), Xt)
                 else:
-                    model.fit(Xt, y, **params)
+                    writable(lambda X: model.fit(X, y, **params), Xt)
             except Exception:
                 if chain is None:  # a composite's failure: its proxies counted
                     own = 0 if is_composite(model) else own_fits

@@ -399,6 +399,28 @@ def test_step_writing_into_its_input_does_not_corrupt_shared_outputs():
         assert_same_results(tuner, GridSearchCV(pipe, space, **kw).fit(X, y))
 
 
+def test_estimators_writing_into_read_only_input_get_a_copy():
+    from sklearn.cluster import KMeans
+
+    kmeans = KMeans(n_init=1, random_state=0, copy_x=False)
+    pipe = Pipeline([("scale", StandardScaler(copy=False)), ("km", kmeans)])
+    pipe = Pipeline(pipe.steps + [("clf", LogisticRegression())])
+    grid = {"km__n_clusters": [2, 3], "clf__C": [0.1, 1.0]}
+
+    def scorer(estimator, X_test, y_test):  # the assembled pipeline path
+        return float(np.mean(estimator.predict(X_test) == y_test))
+
+    # (no train scores: scikit-learn computes them on the training data that
+    # the copy=False steps overwrote during the fit; see docs/parity.md)
+    for scoring in (None, scorer):
+        tuner = GridTuner(pipe, grid, cv=3, scoring=scoring).fit(X, y)
+        reference = GridSearchCV(pipe, grid, cv=3, scoring=scoring)
+        assert_same_results(tuner, reference.fit(X, y))
+    grid = {"n_clusters": [2, 3]}
+    tuner = GridTuner(kmeans, grid, cv=3).fit(X, y)
+    assert_same_results(tuner, GridSearchCV(kmeans, grid, cv=3).fit(X, y))
+
+
 def test_column_specs_without_hash_are_keyed_by_value():
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(X[:, :6], columns=list("abcdef"))
