@@ -8,9 +8,10 @@ Each script runs in its own process (its methods side by side inside it).
 With ``--save DIR`` each script's results are kept in ``DIR/NAME.json`` and
 the table is made from every result in DIR, so that ``--only`` can redo some
 workloads (e.g. ones disturbed by other jobs on a shared machine) and keep
-the others. With ``--write``, the part of the file between the
-``<!-- results:start -->`` and ``<!-- results:end -->`` lines is replaced by
-the machine description and the table; the rest of the file is kept.
+the others; ``--only`` with no names runs nothing and remakes the table.
+With ``--write``, the part of the file between the ``<!-- results:start -->``
+and ``<!-- results:end -->`` lines is replaced by the machine description
+and the table; the rest of the file is kept.
 """
 
 import argparse
@@ -126,7 +127,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.save or tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        for name in args.only or SCRIPTS:
+        for name in SCRIPTS if args.only is None else args.only:
             out = folder / f"{name}.json"
             cmd = [sys.executable, str(HERE / f"bench_{name}.py"), "--json", str(out)]
             cmd += ["--repeats", str(args.repeats)]

@@ -22,6 +22,7 @@ A composite is opened only when its fit is plain: no fit parameters, no
 
 import copy
 import itertools
+import threading
 
 import numpy as np
 import scipy.sparse as sp
@@ -84,13 +85,26 @@ def _openable(est):
     return False
 
 
+class KeyTable:
+    """Interns hashable keys as small ints; threads may share it."""
+
+    def __init__(self):
+        self.ids = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, key):
+        with self.lock:
+            return self.ids.setdefault(key, len(self.ids))
+
+
 class _Branches:
     """The memo and fit counter that the proxies of one task share."""
 
-    def __init__(self, memo):
-        self.memo = memo
+    def __init__(self, memo, keys=None, scope=None):
+        self.memo = memo  # may be shared with other tasks: keys are scoped
+        self.scope = scope  # the split
         self.fits = 0
-        self.keys = {}
+        self.keys = KeyTable() if keys is None else keys
         self.alive = []  # objects keyed by id: alive while their keys are used
         self.token = f"{id(self)}-{next(_TOKENS)}"
 
@@ -102,7 +116,7 @@ class _Branches:
         _ACTIVE.pop(self.token, None)
 
     def intern(self, key):
-        return self.keys.setdefault(key, len(self.keys))
+        return self.keys(key)
 
     def open(self, est, in_key, as_transformer):
         """``est`` with its branches (recursively) behind proxies.
@@ -143,7 +157,12 @@ class _Branches:
         return est
 
     def canonical(self, value):
-        return canonical(value, keep=self.alive)
+        """``canonical(value)``; valid in this task only if it holds an id."""
+        before = len(self.alive)
+        key = canonical(value, keep=self.alive)
+        if len(self.alive) > before:  # ids are reused once objects die
+            return ("task", self.token, key)
+        return key
 
     def identity(self, est, in_key):
         return ("fit", in_key, self.canonical(est))
@@ -158,18 +177,18 @@ class _Branches:
 
         The key stands for the data; its shape is checked as a safeguard.
         """
-        entry = self.memo.get((kind, key))
+        entry = self.memo.get((self.scope, kind, key))
         if entry is None or entry["shape"] != _shape(X):
             fitted, out = fit()
             out = freeze(out)
             entry = {"fitted": fitted, "out": out, "shape": _shape(X)}
             entry["nbytes"] = nbytes(out)
-            self.memo.put((kind, key), entry)
+            self.memo.put((self.scope, kind, key), entry)
         return entry["fitted"], entry["out"]
 
     def transformed(self, key, fitted, X):
         """``fitted.transform(X)``, reused for inputs equal by value."""
-        entry = self.memo.get(("transform", key))
+        entry = self.memo.get((self.scope, "transform", key))
         if entry is not None and entry["fitted"] is fitted:
             for seen, out in entry["seen"]:
                 if same(seen, X):
@@ -179,7 +198,7 @@ class _Branches:
             entry = {"fitted": fitted, "seen": [], "nbytes": 0}
         entry["seen"] = entry["seen"][-1:] + [(X, out)]  # test and train data
         entry["nbytes"] = sum(nbytes(a) + nbytes(b) for a, b in entry["seen"])
-        self.memo.put(("transform", key), entry)
+        self.memo.put((self.scope, "transform", key), entry)
         return out
 
 

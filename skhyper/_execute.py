@@ -12,12 +12,13 @@ worker even then is recorded as failed. Any joblib backend works: loky
 import _thread
 import threading
 import time
+import uuid
 import warnings
 
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._compat import TerminatedWorkerError
-from ._fit import failed_result, run_task
+from ._fit import failed_result, release, run_task
 
 WORKER_DIED = (
     "The worker process running this fit died ({}); it was retried on a fresh "
@@ -94,7 +95,14 @@ class Runner:
             n_candidates=plan.n_candidates,
             n_splits=plan.n_splits,
             deadline=self.deadline,
+            plan_id=uuid.uuid4().hex,
         )
+        try:
+            self._run_plan(plan, X, y, splits, context, record)
+        finally:
+            release(context["plan_id"])  # what sequential or threaded runs kept
+
+    def _run_plan(self, plan, X, y, splits, context, record):
         pending = list(plan.tasks)
         for _attempt in ("first", "retry"):
             if not pending or self.stopped:

@@ -15,6 +15,7 @@ would have cost. For a warm-start chain, ``fit_time`` is the time spent on
 the chain up to that value.
 """
 
+import threading
 import time
 from collections import OrderedDict
 from traceback import format_exc
@@ -25,6 +26,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 
 from ._branches import (
+    KeyTable,
     _Branches,
     count_fits,
     fit_transform,
@@ -51,25 +53,53 @@ class _Memo:
         self.max_bytes = max_bytes
         self.items = OrderedDict()
         self.size = 0
+        self.lock = threading.Lock()  # threads of one process share it
 
     def get(self, key):
-        entry = self.items.get(key)
-        if entry is not None:
-            self.items.move_to_end(key)
-        return entry
+        with self.lock:
+            entry = self.items.get(key)
+            if entry is not None:
+                self.items.move_to_end(key)
+            return entry
 
     def put(self, key, entry):
-        old = self.items.pop(key, None)
-        if old is not None:
-            self.size -= old["nbytes"]
-        nbytes = entry["nbytes"]
-        if nbytes > self.max_bytes:
-            return
-        while self.items and self.size + nbytes > self.max_bytes:
-            _, old = self.items.popitem(last=False)
-            self.size -= old["nbytes"]
-        self.items[key] = entry
-        self.size += nbytes
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= old["nbytes"]
+            nbytes = entry["nbytes"]
+            if nbytes > self.max_bytes:
+                return
+            while self.items and self.size + nbytes > self.max_bytes:
+                _, old = self.items.popitem(last=False)
+                self.size -= old["nbytes"]
+            self.items[key] = entry
+            self.size += nbytes
+
+
+# What this process keeps for the tasks of one plan that run here: the
+# folds' splits, and the shared steps' fits and outputs (one memo bounded by
+# ``share_memory``). The next task of the same fold, e.g. the next candidate
+# below a shared scaler, starts from them. A new plan replaces it; the
+# parent releases it at the end of a search (sequential and threading runs).
+_STORE = {"plan": None}
+_STORE_LOCK = threading.Lock()
+
+
+def _store(plan_id, max_bytes):
+    with _STORE_LOCK:
+        if _STORE["plan"] != plan_id:
+            _STORE.clear()
+            _STORE.update(plan=plan_id, memo=_Memo(max_bytes), keys=KeyTable())
+        return _STORE["memo"], _STORE["keys"]
+
+
+def release(plan_id):
+    """Free what this process keeps for ``plan_id``."""
+    with _STORE_LOCK:
+        if _STORE["plan"] == plan_id:
+            _STORE.clear()
+            _STORE["plan"] = None
 
 
 def _step_params(fit_params, name, is_pipeline):
@@ -133,29 +163,34 @@ class TaskRunner:
     def __init__(self, task, X, y, train, test, context):
         self.task, self.X, self.y, self.train, self.test = task, X, y, train, test
         self.c = context
-        self.memo = _Memo(context["share_memory"])
-        self.branches = _Branches(self.memo)
+        self.memo, keys = _store(context["plan_id"], context["share_memory"])
+        self.branches = _Branches(self.memo, keys, scope=task.split)
+        self.data = {}  # this task's splits, also when the memo cannot keep them
         self.fits = self.warm_fits = 0
         self.fit_params = _check_method_params(X, context["fit_params"], indices=train)
         sp = context["score_params"]
         self.score_params_train = _check_method_params(X, sp, indices=train)
         self.score_params_test = _check_method_params(X, sp, indices=test)
-        self.data = {}
         self.warm = {}  # chain -> (model, cumulative fit time)
         scorer = context["scorer"]
         self.response_scorer = is_response_scorer(scorer)
 
     def split(self, estimator):
         pairwise = get_tags(estimator).input_tags.pairwise
-        if pairwise not in self.data:
+        key = ("split", self.task.split, pairwise)
+        entry = self.data.get(pairwise) or self.memo.get(key)
+        if entry is None:
             X, y, train, test = self.X, self.y, self.train, self.test
             X_train, y_train = _safe_split(estimator, X, y, train)
             X_test, y_test = _safe_split(estimator, X, y, test, train)
-            # shared by the task's leaves: a step that writes into its input
-            # must copy it (scikit-learn's estimators do, for read-only data)
+            # shared by the leaves: a step that writes into its input must
+            # copy it (scikit-learn's estimators do, for read-only data)
             X_train, X_test = freeze(X_train), freeze(X_test)
-            self.data[pairwise] = (X_train, y_train, X_test, y_test)
-        return self.data[pairwise]
+            entry = {"data": (X_train, y_train, X_test, y_test)}
+            entry["nbytes"] = nbytes(X_train) + nbytes(X_test)
+            self.memo.put(key, entry)
+        self.data[pairwise] = entry
+        return entry["data"]
 
     def run(self):
         out = []
@@ -185,7 +220,7 @@ class TaskRunner:
         error = None
         in_key = ("input", get_tags(leaf.estimator).input_tags.pairwise)
         for step in leaf.path[:-1]:
-            entry = self.memo.get(step.key)
+            entry = self.memo.get((self.task.split, step.key))
             if entry is None:
                 params = _step_params(self.fit_params, step.name, True)
                 data = (Xt, Xt_test, Xt_train)
@@ -193,7 +228,7 @@ class TaskRunner:
                     step, data, y_train, params, error_score, self.branches, in_key
                 )
                 self.fits += fits
-                self.memo.put(step.key, entry)
+                self.memo.put((self.task.split, step.key), entry)
             in_key = step.key
             fit_time += entry["fit_time"]
             if entry["error"] is not None:

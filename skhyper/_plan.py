@@ -17,13 +17,13 @@ estimator. A step is identified by its upstream path and its own parameters
   ``_branches``): leaves whose composite steps differ go to one task per
   fold, unless every branch is cheap.
 
-A task is one fold and a group of leaves. A fold's leaves below the same
-steps go to one task, so that the steps they share are fitted once per
-fold; below cheap shared steps (scalers and the like), the group is split at
-the first step where leaves differ. With a time budget, leaves below only
-cheap steps are a task each, so that a stop leaves whole candidates. When
-there are too few tasks to keep the workers busy, the largest are cut,
-repeating their shared steps.
+A task is one fold and a group of leaves. Leaves are grouped below the
+steps that all of them share, when those steps are cheap to repeat
+(scalers and the like), so that there are enough tasks to keep workers busy
+(a worker keeps such steps' outputs for the next tasks of the same fold, see
+``_fit``); an expensive shared step keeps its fold's leaves in one task so
+that it is fitted once per fold. When there are fewer tasks than workers,
+the largest tasks are cut, repeating their shared steps.
 """
 
 from dataclasses import dataclass
@@ -62,14 +62,6 @@ CHEAP_STEPS = (
     OneHotEncoder,
     OrdinalEncoder,
 )
-
-
-# Without a time budget, a fold's leaves below the same cheap steps are cut
-# into enough tasks for this many per worker: fewer, larger tasks repeat less of
-# the cheap shared work and of the per-task costs (about 5 ms each for a
-# scaler's fit and the fold's split with scikit-learn 1.9's validation),
-# while several tasks per worker keep the workers busy until the end.
-TASKS_PER_WORKER = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,7 +190,7 @@ def _chain_key(leaf, keys):
     return keys("chain", upstream, module, qualname, rest), param
 
 
-def _group_key(leaf, common, chain_of, fine):
+def _group_key(leaf, common, chain_of):
     """Which task of a fold ``leaf`` goes to (see the module docstring)."""
     if not leaf.pipeline:
         return ("leaf", chain_of.get(id(leaf), id(leaf)))
@@ -208,8 +200,8 @@ def _group_key(leaf, common, chain_of, fine):
                 continue
             return ("fold",)
         if i == len(leaf.path) - 1:
-            if step.has_branches or not fine:
-                return ("fold",)  # shared (cheap) steps fitted once per fold
+            if step.has_branches:  # a nested pipeline may share its steps
+                return ("fold",)
             return ("leaf", chain_of.get(id(leaf), id(leaf)))
         if step.has_branches:  # composites that differ may share branches
             return ("fold",)
@@ -228,11 +220,11 @@ def _common_prefix(leaves):
     return n
 
 
-def _cut(groups, n_groups, cuttable=lambda group: True):
-    """Cut the largest cuttable groups (keeping chains whole) into ``n_groups``."""
+def _cut(groups, n_groups):
+    """Cut the largest groups (keeping chains whole) into ``n_groups``."""
     groups = [list(g) for g in groups]
     while len(groups) < n_groups:
-        candidates = [g for g in groups if cuttable(g) and len(_units(g)) > 1]
+        candidates = [g for g in groups if len(_units(g)) > 1]
         if not candidates:
             break
         largest = max(candidates, key=len)
@@ -244,13 +236,6 @@ def _cut(groups, n_groups, cuttable=lambda group: True):
             [leaf for unit in units[half:] for leaf in unit],
         ]
     return groups
-
-
-def _cheap_to_cut(group):
-    """Whether the steps a group's leaves share are all cheap to repeat."""
-    if not all(step.is_cheap for step in group[0].path[: _common_prefix(group)]):
-        return False
-    return not any(step.has_branches for leaf in group for step in leaf.path)
 
 
 def _prefix_keys(unit):
@@ -276,15 +261,8 @@ def build_plan(
     share,
     fit_params,
     n_workers,
-    fine=False,
 ):
-    """Build the tasks that evaluate every candidate on every split.
-
-    ``fine`` (for searches with a time budget) makes a task of each leaf
-    below cheap shared steps, so that a stop at the deadline leaves whole
-    candidates; otherwise a fold's leaves below the same steps are one task,
-    cut into ``TASKS_PER_WORKER * n_workers`` tasks over all folds at least.
-    """
+    """Build the tasks that evaluate every candidate on every split."""
     keys = _Keys()
     leaves, by_key = [], {}
     for cand, params in enumerate(candidate_params):
@@ -335,7 +313,7 @@ def build_plan(
     common = _common_prefix(ordered)
     groups = {}
     for leaf in ordered:
-        groups.setdefault(_group_key(leaf, common, chain_of, fine), []).append(leaf)
+        groups.setdefault(_group_key(leaf, common, chain_of), []).append(leaf)
     # Within a group, leaves below the same steps run one after the other, so
     # the memo of fitted steps holds what the next leaf needs.
     per_fold = [
@@ -344,9 +322,6 @@ def build_plan(
     ]
     if len(per_fold) * n_splits < n_workers:
         per_fold = _cut(per_fold, -(-n_workers // n_splits))
-    target = TASKS_PER_WORKER * n_workers
-    if not fine and len(per_fold) * n_splits < target:
-        per_fold = _cut(per_fold, -(-target // n_splits), _cheap_to_cut)
     tasks = [
         Task(0, split, tuple(group)) for group in per_fold for split in range(n_splits)
     ]

@@ -185,7 +185,6 @@ class Search:
             share=tuner.share,
             fit_params=self.context["fit_params"],
             n_workers=self.n_workers,
-            fine=tuner.max_time is not None,
         )
         out = [None] * (n * n_splits)
         split_keys = cand_keys = None

@@ -8,6 +8,8 @@ from sklearn.svm import SVC
 
 from skhyper import GridTuner
 
+from .utils import assert_same_work
+
 X, y = load_iris(return_X_y=True)
 GRID = {"C": [0.1, 1, 10], "kernel": ["linear", "rbf"]}
 
@@ -24,4 +26,4 @@ def test_backend_gives_the_same_result(backend):
             np.testing.assert_array_equal(
                 other.cv_results_[key], local.cv_results_[key]
             )
-    assert other.work_ == local.work_
+    assert_same_work(other, local)

@@ -28,6 +28,8 @@ from sklearn.svm import SVC  # noqa: E402
 
 from skhyper import GridTuner, RandomTuner  # noqa: E402
 
+from .utils import assert_same_work  # noqa: E402
+
 X, y = load_breast_cancer(return_X_y=True)
 X, y = X[::2], y[::2]  # 285 samples: enough to tell candidates apart, fast
 
@@ -108,7 +110,7 @@ def test_grid_tuner_on_dask_equals_local_and_sklearn(client):
     reference = GridSearchCV(pipeline(), GRID, cv=3).fit(X, y)
 
     assert_identical(remote, local)
-    assert remote.work_ == local.work_
+    assert_same_work(remote, local)
     assert_identical(remote, reference)
     np.testing.assert_array_equal(remote.predict(X), reference.predict(X))
 
@@ -130,6 +132,6 @@ def test_random_tuner_on_dask_equals_local_and_sklearn(client):
     reference = make(RandomizedSearchCV).fit(X, y)
 
     assert_identical(remote, local)
-    assert remote.work_ == local.work_
+    assert_same_work(remote, local)
     assert_identical(remote, reference)
     np.testing.assert_array_equal(remote.predict(X), reference.predict(X))

@@ -11,7 +11,7 @@ from sklearn.svm import SVC
 from skhyper._plan import build_plan
 
 
-def plan(estimator, grid, n_splits=5, n_workers=2, share=True, fine=False):
+def plan(estimator, grid, n_splits=5, n_workers=2, share=True):
     candidates = list(ParameterGrid(grid))
     return build_plan(
         candidates,
@@ -20,7 +20,6 @@ def plan(estimator, grid, n_splits=5, n_workers=2, share=True, fine=False):
         share=share,
         fit_params={},
         n_workers=n_workers,
-        fine=fine,
     )
 
 
@@ -36,20 +35,6 @@ def test_cheap_shared_prefix_is_repeated_to_make_tasks():
     # one task per (PCA setting, fold): the scaler is repeated, PCA is not
     assert len(p.tasks) == 3 * 5
     assert all(len(t.leaves) == 4 for t in p.tasks)
-
-
-def test_cheap_prefix_above_final_steps_cut_to_four_tasks_per_worker():
-    pipe = Pipeline([("scale", StandardScaler()), ("svc", SVC())])
-    grid = {"svc__C": [0.1, 1, 10, 100], "svc__gamma": [0.1, 1, 10]}
-    p = plan(pipe, grid, n_workers=2)
-    # a task per fold would be 5 tasks: cut in two, 10 tasks of 6 leaves
-    assert len(p.tasks) == 10
-    assert sorted(len(t.leaves) for t in p.tasks) == [6] * 10
-    assert len(plan(pipe, grid, n_workers=1).tasks) == 5  # one worker: no cut
-    # with a time budget: a task per candidate and fold, candidate by candidate
-    fine = plan(pipe, grid, n_workers=2, fine=True)
-    assert len(fine.tasks) == 12 * 5
-    assert [min(t.leaves[0].candidates) for t in fine.tasks[:10]] == [0] * 5 + [1] * 5
 
 
 def test_expensive_shared_prefix_keeps_the_fold_together():

@@ -22,6 +22,8 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skhyper import GridTuner  # noqa: E402
 
+from .utils import assert_same_work  # noqa: E402
+
 X, y = load_breast_cancer(return_X_y=True)
 X, y = X[::2], y[::2]
 
@@ -73,5 +75,5 @@ def test_grid_tuner_on_ray_equals_local_and_sklearn(ray_local):
     reference = GridSearchCV(pipeline(), GRID, cv=3).fit(X, y)
 
     assert_identical(remote, local)
-    assert remote.work_ == local.work_
+    assert_same_work(remote, local)
     assert_identical(remote, reference)

@@ -257,9 +257,9 @@ def test_equal_branches_on_equal_columns_shared_across_names():
     grid = {"columns__b": [PCA(1), StandardScaler()], "clf__C": [0.1, 1.0]}
     tuner = GridTuner(pipe, grid, cv=3).fit(X, y)
     assert_same_results(tuner, GridSearchCV(pipe, grid, cv=3).fit(X, y))
-    # per fold: one task holds the PCA unions (a scaler + a PCA), one the
-    # scaler-only unions, whose 'a' and 'b' are one fit
-    assert tuner.work_["fits"] == 3 * (2 + 1) + 4 * 3
+    # per fold: one scaler on columns [0, 1], for 'a' and 'b' in every union
+    # (the process keeps it for the fold's next task), and one PCA
+    assert tuner.work_["fits"] == 3 * 2 + 4 * 3
 
 
 def test_nested_pipeline_steps_shared():
@@ -495,3 +495,20 @@ def test_passthrough_branch_is_not_counted():
     tuner, clf_fits = assert_transformer_fits(pipe, grid, {1.0: 3, 2.0: 3})
     assert tuner.work_["fits"] == 6 + len(clf_fits) == 6 + 12
     assert tuner.work_["plain_fits"] == 4 * 3 * 2
+
+
+def test_what_a_process_keeps_is_freed_after_fit():
+    from skhyper import _fit
+
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", CountingClassifier())])
+    grid = {"clf__C": [0.1, 1.0]}
+    for n_jobs in (1, 2):
+        with joblib_backend("threading"):
+            GridTuner(pipe, grid, cv=3, n_jobs=n_jobs).fit(X, y)
+        assert _fit._STORE == {"plan": None}
+
+
+def joblib_backend(name):
+    from joblib import parallel_config
+
+    return parallel_config(backend=name)

@@ -244,3 +244,13 @@ def assert_search_equal(ours, theirs, X=None, y=None):
             _assert_output_equal(name, getattr(ours, name), getattr(theirs, name))
 
     assert_delegation_equal(ours, theirs, X, y)
+
+
+def assert_same_work(ours, other):
+    """Equal ``work_`` records, but for ``fits``, which depends on where the
+    tasks ran: each worker process keeps the shared steps it fitted for its
+    next tasks of the same fold, so fewer workers may mean fewer fits."""
+    a, b = dict(ours.work_), dict(other.work_)
+    fits = a.pop("fits"), b.pop("fits")
+    assert a == b
+    assert 0 < min(fits) and max(fits) <= a["plain_fits"]
