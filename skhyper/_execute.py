@@ -133,7 +133,14 @@ class Runner:
         self._interrupt_seen = False
         timer = self._watchdog()
         try:
-            return self._consume(tasks, X, y, splits, context, record, done)
+            try:
+                return self._consume(tasks, X, y, splits, context, record, done)
+            except Exception as exc:
+                # joblib may replace a Ctrl-C by the error it met while
+                # aborting (a worker lost on the way out): it is still Ctrl-C.
+                if _interrupted(exc):
+                    raise KeyboardInterrupt from exc
+                raise
         except KeyboardInterrupt:
             self._interrupt_seen = True
             if self._expired:
@@ -162,10 +169,23 @@ class Runner:
                     self.stopped = "max_time"
                     break
         except TerminatedWorkerError as exc:
+            if _interrupted(exc):
+                raise
             return done, exc
         finally:
             _close(results)
         return done, None
+
+
+def _interrupted(exc):
+    """Whether ``exc`` was raised while handling a ``KeyboardInterrupt``."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _parallel(n_jobs, pre_dispatch):
