@@ -206,8 +206,14 @@ def test_sigint_returns_promptly_with_partial_results(tmp_path):
                   started, flush=True)
         """
     )
+    # The child must not inherit an ignored SIGINT: Python turns SIGINT into
+    # KeyboardInterrupt only if its parent left it alone, and a library used
+    # earlier in the test session may have set it to SIG_IGN in this process.
     proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.time() + 60
     while time.time() < deadline:
