@@ -86,15 +86,15 @@ def _openable(est):
 
 
 class KeyTable:
-    """Interns hashable keys as small ints; threads may share it."""
+    """Interns tuples of hashable parts as small ints; threads may share it."""
 
     def __init__(self):
         self.ids = {}
         self.lock = threading.Lock()
 
-    def __call__(self, key):
+    def __call__(self, *parts):
         with self.lock:
-            return self.ids.setdefault(key, len(self.ids))
+            return self.ids.setdefault(parts, len(self.ids))
 
 
 class _Branches:
@@ -116,7 +116,7 @@ class _Branches:
         _ACTIVE.pop(self.token, None)
 
     def intern(self, key):
-        return self.keys(key)
+        return self.keys(*key)
 
     def open(self, est, in_key, as_transformer):
         """``est`` with its branches (recursively) behind proxies.

@@ -175,8 +175,7 @@ class TaskRunner:
         scorer = context["scorer"]
         self.response_scorer = is_response_scorer(scorer)
 
-    def split(self, estimator):
-        pairwise = get_tags(estimator).input_tags.pairwise
+    def split(self, estimator, pairwise):
         key = ("split", self.task.split, pairwise)
         entry = self.data.get(pairwise) or self.memo.get(key)
         if entry is None:
@@ -212,13 +211,14 @@ class TaskRunner:
     def evaluate(self, leaf):
         c = self.c
         error_score, return_train = c["error_score"], c["return_train_score"]
-        X_train, y_train, X_test, y_test = self.split(leaf.estimator)
+        pairwise = get_tags(leaf.estimator).input_tags.pairwise
+        X_train, y_train, X_test, y_test = self.split(leaf.estimator, pairwise)
         Xt, Xt_test = X_train, X_test
         Xt_train = X_train if return_train else None
         fit_time = transform_time = 0.0
         fitted_steps = []
         error = None
-        in_key = ("input", get_tags(leaf.estimator).input_tags.pairwise)
+        in_key = ("input", pairwise)
         for step in leaf.path[:-1]:
             entry = self.memo.get((self.task.split, step.key))
             if entry is None:

@@ -44,7 +44,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
-from ._branches import children, count_fits, is_composite
+from ._branches import KeyTable, children, count_fits, is_composite
 from ._space import canonical
 from ._warm import warm_path_param
 
@@ -155,16 +155,6 @@ def _shareable_pipeline(est, fit_params):
     )
 
 
-class _Keys:
-    """Interns (upstream key, name, canonical step) triples as small ints."""
-
-    def __init__(self):
-        self.ids = {}
-
-    def __call__(self, *parts):
-        return self.ids.setdefault(parts, len(self.ids))
-
-
 def _path(est, keys, fit_params, share):
     if share and _shareable_pipeline(est, fit_params):
         pipeline_params = est.get_params(deep=False)
@@ -263,7 +253,7 @@ def build_plan(
     n_workers,
 ):
     """Build the tasks that evaluate every candidate on every split."""
-    keys = _Keys()
+    keys = KeyTable()
     leaves, by_key = [], {}
     for cand, params in enumerate(candidate_params):
         est = clone(base_estimator).set_params(**clone(params, safe=False))
