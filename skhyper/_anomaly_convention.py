@@ -20,8 +20,12 @@ and fitted searches are looked through to the detector at their end.
 """
 
 import numpy as np
-from sklearn.base import is_outlier_detector
-from sklearn.pipeline import Pipeline
+
+from ._detectors import (
+    final_estimator,
+    is_pyod_like,
+    is_sklearn_detector,
+)
 
 CONVENTIONS = ("auto", "sklearn", "pyod")
 
@@ -33,54 +37,6 @@ def check_convention(convention):
             f"({type(convention).__name__})"
         )
     return convention
-
-
-def final_estimator(estimator):
-    """The detector at the end of pipelines, Transductive and fitted searches."""
-    for _ in range(100):  # nesting depth; a cycle is not an estimator
-        if isinstance(estimator, Pipeline):
-            step = estimator.steps[-1][1]
-            if step is None or step == "passthrough":
-                return estimator
-            estimator = step
-        elif getattr(type(estimator), "_skhyper_transductive", False):
-            estimator = getattr(estimator, "estimator_", estimator.estimator)
-        elif hasattr(estimator, "best_estimator_"):
-            estimator = estimator.best_estimator_
-        else:
-            return estimator
-    return estimator
-
-
-def is_pyod_like(estimator):
-    """PyOD's markers: fitted ``decision_scores_`` and ``threshold_``, or the class."""
-    if hasattr(estimator, "decision_scores_") and hasattr(estimator, "threshold_"):
-        return True
-    cls = type(estimator)
-    return cls.__module__.partition(".")[0] == "pyod" or hasattr(
-        cls, "_process_decision_scores"
-    )
-
-
-def is_sklearn_detector(estimator):
-    """scikit-learn's outlier tag, without failing on objects that have no tags."""
-    try:
-        if is_outlier_detector(estimator):
-            return True
-    except (AttributeError, TypeError):
-        # scikit-learn >= 1.7 raises for objects without __sklearn_tags__.
-        pass
-    return getattr(estimator, "_estimator_type", None) == "outlier_detector"
-
-
-def is_detector(estimator):
-    """Whether ``estimator`` (fitted or not) is an outlier or novelty detector."""
-    final = final_estimator(estimator)
-    return (
-        is_pyod_like(final)
-        or is_sklearn_detector(final)
-        or is_sklearn_detector(estimator)
-    )
 
 
 def detect_convention(estimator, convention="auto"):

@@ -10,13 +10,13 @@ import os
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
-from collections.abc import Iterable
 from copy import deepcopy
 
 import numpy as np
 from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import (
@@ -32,14 +32,18 @@ from ._compat import (
     HAS_CALLBACKS,
     ROUTER_OWNER_IS_OBJECT,
     CallbackSupportMixin,
+    HasMethods,
+    Interval,
     InvalidParameterError,
+    StrOptions,
     _check_method_params,
     _raise_for_params,
     _VisualBlock,
+    validate_params,
     with_callbacks,
 )
-from ._execute import Runner
-from ._journal import Journal
+from ._detectors import check_threshold_grid, default_cv
+from ._engine import Engine, Evaluate, Settings, Stop
 from ._results import select_best_index
 from ._scoring import (
     check_refit_for_multimetric,
@@ -47,8 +51,6 @@ from ._scoring import (
     scorer_dict,
     scorers_accept_sample_weight,
 )
-from ._search import Search
-from .anomaly import check_threshold_grid, default_cv
 
 
 def _check_refit(tuner, attr):
@@ -118,13 +120,6 @@ def _timed_fit(estimator, X, y, fit_params):
     return time.time() - start
 
 
-def _invalid(name, owner, expected, value):
-    return InvalidParameterError(
-        f"The {name!r} parameter of {type(owner).__name__} must be {expected}; "
-        f"got {value!r} ({type(value).__name__})."
-    )
-
-
 class BaseTuner(
     MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
 ):
@@ -132,8 +127,34 @@ class BaseTuner(
 
     Subclasses implement ``_check_search_space`` (validate the space against
     the estimator, before any fit) and ``_run_search``, which calls
-    ``evaluate_candidates(list_of_param_dicts)`` one or more times.
+    ``evaluate_candidates(list_of_param_dicts)`` one or more times; see
+    :class:`skhyper._engine.Evaluate` for what else it offers.
     """
+
+    # As BaseSearchCV's, plus skhyper's own parameters; validated by
+    # scikit-learn's machinery, with its wording and InvalidParameterError.
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"])],
+        "scoring": [
+            StrOptions(set(get_scorer_names())),
+            callable,
+            list,
+            tuple,
+            dict,
+            None,
+        ],
+        "n_jobs": [numbers.Integral, None],
+        "refit": ["boolean", str, callable],
+        "cv": ["cv_object"],
+        "verbose": ["verbose"],
+        "pre_dispatch": [numbers.Integral, str],
+        "error_score": [StrOptions({"raise"}), numbers.Real],
+        "return_train_score": ["boolean"],
+        "share": ["boolean"],
+        "share_memory": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_time": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "checkpoint": [str, os.PathLike, None],
+    }
 
     @abstractmethod
     def __init__(
@@ -173,74 +194,18 @@ class BaseTuner(
     def _check_search_space(self):
         """Validate the candidate space; raise before any fit if it is bad."""
 
+    def _check_params(self):
+        validate_params(self)
+        if isinstance(self.estimator, type):
+            raise InvalidParameterError(
+                f"The 'estimator' parameter of {type(self).__name__} must be an "
+                f"estimator instance. Got {self.estimator!r} instead, a class: did "
+                f"you mean {self.estimator.__name__}()?"
+            )
+
     @abstractmethod
     def _run_search(self, evaluate_candidates):
         """Call ``evaluate_candidates(candidates)`` one or more times."""
-
-    # -- validation ----------------------------------------------------------
-
-    def _check_params(self):
-        est = self.estimator
-        if isinstance(est, type) or not hasattr(est, "fit"):
-            raise _invalid("estimator", self, "an estimator instance with fit", est)
-        if self.n_jobs is not None and not isinstance(self.n_jobs, numbers.Integral):
-            raise _invalid("n_jobs", self, "an int or None", self.n_jobs)
-        if not (isinstance(self.refit, bool | np.bool_ | str) or callable(self.refit)):
-            raise _invalid(
-                "refit", self, "a bool, a metric name or a callable", self.refit
-            )
-        if (
-            not isinstance(self.verbose, numbers.Integral | np.bool_)
-            or self.verbose < 0
-        ):
-            raise _invalid("verbose", self, "an int >= 0 or a bool", self.verbose)
-        if not isinstance(self.pre_dispatch, numbers.Integral | str):
-            raise _invalid(
-                "pre_dispatch",
-                self,
-                "an int or a str such as '2*n_jobs'",
-                self.pre_dispatch,
-            )
-        es = self.error_score
-        if not (es == "raise" if isinstance(es, str) else isinstance(es, numbers.Real)):
-            raise _invalid("error_score", self, "'raise' or a number", es)
-        if not isinstance(self.return_train_score, bool | np.bool_):
-            raise _invalid(
-                "return_train_score", self, "a bool", self.return_train_score
-            )
-        if not isinstance(self.share, bool | np.bool_):
-            raise _invalid("share", self, "a bool", self.share)
-        sm = self.share_memory
-        if isinstance(sm, bool) or not isinstance(sm, numbers.Integral) or sm < 0:
-            raise _invalid("share_memory", self, "an int >= 0 (bytes)", sm)
-        mt = self.max_time
-        if mt is not None and (
-            isinstance(mt, bool) or not isinstance(mt, numbers.Real) or not mt > 0
-        ):
-            raise _invalid("max_time", self, "None or a number of seconds > 0", mt)
-        if self.checkpoint is not None and not isinstance(
-            self.checkpoint, str | os.PathLike
-        ):
-            raise _invalid("checkpoint", self, "None or a file path", self.checkpoint)
-        cv = self.cv
-        ok = (
-            cv is None
-            or (
-                isinstance(cv, numbers.Integral)
-                and not isinstance(cv, bool)
-                and cv >= 2
-            )
-            or (hasattr(cv, "split") and hasattr(cv, "get_n_splits"))
-            or (isinstance(cv, Iterable) and not isinstance(cv, str))
-        )
-        if not ok:
-            raise _invalid(
-                "cv",
-                self,
-                "an int >= 2, a CV splitter (with split and get_n_splits), an "
-                "iterable of (train, test) index arrays, or None",
-                cv,
-            )
 
     # -- routing -------------------------------------------------------------
 
@@ -343,41 +308,59 @@ class BaseTuner(
         cv = default_cv(self.estimator, self.cv, y)
         cv_orig = check_cv(cv, y, classifier=_is_classifier(self.estimator))
         self.n_splits_ = cv_orig.get_n_splits(X, y, **split_params)
-        journal = Journal(self.checkpoint) if self.checkpoint is not None else None
-        deadline = None if self.max_time is None else time.time() + self.max_time
-        self._runner = Runner(self.n_jobs, self.pre_dispatch, deadline)
+        settings = Settings(
+            scorer=scorer,
+            fit_params=routed["estimator"]["fit"],
+            score_params=routed["scorer"]["score"],
+            error_score=self.error_score,
+            return_train_score=self.return_train_score,
+            verbose=self.verbose,
+            share=self.share,
+            share_memory=self.share_memory,
+            n_jobs=self.n_jobs,
+            pre_dispatch=self.pre_dispatch,
+            max_time=self.max_time,
+            checkpoint=self.checkpoint,
+            metric=self.refit if isinstance(self.refit, str) else "score",
+            callable_scoring=callable(self.scoring),
+        )
         root = None
         if HAS_CALLBACKS:
             one_call = getattr(self, "n_iter", 1) is not None
             root = self._init_callback_context(
                 max_subtasks=1 + (self.refit is not False) if one_call else None
             ).call_on_fit_task_begin(estimator=self, X=X, y=y)
-        search = Search(self, self._runner, X, y, scorer, routed, cv_orig, journal)
-        search.callback_ctx = root
 
-        def evaluate_candidates(candidate_params, cv=None, more_results=None):
-            candidate_params = list(candidate_params)
+        def check_candidates(candidate_params):
             check_threshold_grid(self.estimator, candidate_params, self.scoring)
-            return search.evaluate_candidates(candidate_params, cv, more_results)
 
-        try:
-            self._run_search(evaluate_candidates)
-        except KeyboardInterrupt:
-            # Keep every candidate that finished; no refit.
-            if search.params:
-                self.cv_results_ = search.results()
-                self.work_ = search.work
-            raise
-        finally:
-            del self._runner
-            if journal is not None:
-                journal.close()
+        with Engine(
+            self.estimator,
+            X,
+            y,
+            cv=cv_orig,
+            n_splits=self.n_splits_,
+            split_params=split_params,
+            settings=settings,
+            owner=self,
+            callback_ctx=root,
+            journal_scoring=self.scoring,
+            check_candidates=check_candidates,
+        ) as search:
+            try:
+                self._run_search(Evaluate(search))
+            except KeyboardInterrupt:
+                # Keep every candidate that finished; no refit.
+                if search.params:
+                    self.cv_results_ = search.results()
+                    self.work_ = search.work
+                raise
         if not search.params:
             raise ValueError(
                 f"max_time={self.max_time} was spent before any candidate finished "
                 "its splits; nothing to choose from. Give the search more time."
             )
-        if search.stopped == "max_time":
+        if search.stopped is Stop.MAX_TIME:
             warnings.warn(
                 f"max_time={self.max_time}s was spent: {len(search.params)} of "
                 f"{search.n_asked} candidates were evaluated on every split "
@@ -426,16 +409,6 @@ class BaseTuner(
         if root is not None:
             root.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
-
-    def _time_left(self):
-        """Seconds left of ``max_time`` during fit (inf without a budget).
-
-        For search strategies that decide how many candidates to ask for.
-        """
-        runner = getattr(self, "_runner", None)
-        if runner is None or runner.stopped:
-            return 0.0 if runner is not None else float("inf")
-        return runner.time_left()
 
     # -- delegation ----------------------------------------------------------
 

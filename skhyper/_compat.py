@@ -1,116 +1,62 @@
-"""The only module allowed to touch private scikit-learn names.
+"""The only module allowed to touch private names of scikit-learn and joblib.
 
-Each import below says why it is needed and the versions it was checked on.
-Checked on scikit-learn 1.6.1 and 1.9.1.
+Each name below says why it is needed; all were checked on scikit-learn
+1.6.1 and 1.9.1 with joblib 1.5 and 1.6. The rest of the package imports
+them from here, so an upgrade that moves one is mended in one place.
 """
 
+from inspect import signature
+
 import sklearn
-from sklearn.utils.fixes import parse_version
 
-SKLEARN_VERSION = parse_version(sklearn.__version__)
-
-# Each name below is private in its library; what it is for and where it was
-# checked (scikit-learn 1.6.1 and 1.9.1, joblib 1.5):
 # - TerminatedWorkerError: raised by joblib's loky backend when a worker
 #   process dies (segfault, OOM kill); joblib re-exports nothing for it.
+from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+# - short_format_time: joblib's "1.2s" / "3.4min" formatting, used by
+#   scikit-learn's verbose lines; ours must print the same.
+from joblib.logger import short_format_time
+
+# - get_active_backend: which joblib backend a Parallel call would use, to
+#   know whether it can stream results (return_as="generator_unordered");
+#   the multiprocessing and Ray backends cannot.
+from joblib.parallel import get_active_backend
+
 # - _MultimetricScorer: what check_scoring returns for multimetric scoring; we
 #   recognise it and read its name -> scorer dict.
-# - InvalidParameterError: the error scikit-learn raises for a bad constructor
-#   parameter (a subclass of both ValueError and TypeError); ours is the same.
+from sklearn.metrics._scorer import _MultimetricScorer
+
+# - InvalidParameterError and the constraint machinery: the tuners declare
+#   ``_parameter_constraints`` and validate them as BaseSearchCV does, with
+#   scikit-learn's wording and exception type.
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_parameter_constraints,
+)
+
 # - _raise_for_params: the same error as scikit-learn when metadata is passed
 #   while routing is off.
+from sklearn.utils.metadata_routing import _raise_for_params
+
 # - _safe_split: slicing X for a split, rows and columns for pairwise
 #   estimators (precomputed kernels); no public equivalent.
+from sklearn.utils.metaestimators import _safe_split
+
 # - _check_method_params: splitting array-like fit parameters (sample_weight,
 #   ...) along with X; no public equivalent.
-from joblib.externals.loky.process_executor import TerminatedWorkerError  # noqa: E402
-from sklearn.metrics._scorer import _MultimetricScorer  # noqa: E402
-from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
-from sklearn.utils.metadata_routing import _raise_for_params  # noqa: E402
-from sklearn.utils.metaestimators import _safe_split  # noqa: E402
-from sklearn.utils.validation import _check_method_params  # noqa: E402
+from sklearn.utils.validation import _check_method_params
 
-# The HTML repr block (moved between versions).
+# - _VisualBlock: the HTML repr block (moved in 1.7).
 try:  # 1.7+, checked on 1.9.1
     from sklearn.utils._repr_html.estimator import _VisualBlock
 except ImportError:  # 1.6.1
     from sklearn.utils._estimator_html_repr import _VisualBlock
 
-
-def multimetric_scorers(scorer):
-    """Return the ``{name: scorer}`` dict held by a multimetric scorer."""
-    return scorer._scorers
-
-
-def scorer_accepts_sample_weight(scorer):
-    """Whether a scorer takes ``sample_weight`` (scikit-learn's own rule).
-
-    Scorers made by scikit-learn know it (``_accept_sample_weight``, 1.7+);
-    for a plain callable we look at its signature, as scikit-learn does.
-    """
-    from inspect import signature
-
-    if hasattr(scorer, "_accept_sample_weight"):
-        return scorer._accept_sample_weight()
-    try:
-        return "sample_weight" in signature(scorer).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def _search_forwards_sample_weight_to_scorer():
-    # scikit-learn started passing fit's sample_weight to the scorers of its
-    # searches when routing is off in 1.7 (BaseSearchCV grew this method).
-    # We follow whichever version is installed, so results stay equal.
-    from sklearn.model_selection._search import BaseSearchCV
-
-    return hasattr(BaseSearchCV, "_check_scorers_accept_sample_weight")
-
-
-FORWARD_SAMPLE_WEIGHT_TO_SCORER = _search_forwards_sample_weight_to_scorer()
-
-__all__ = [
-    "FORWARD_SAMPLE_WEIGHT_TO_SCORER",
-    "SKLEARN_VERSION",
-    "TerminatedWorkerError",
-    "InvalidParameterError",
-    "_MultimetricScorer",
-    "_VisualBlock",
-    "_check_method_params",
-    "_raise_for_params",
-    "_safe_split",
-    "multimetric_scorers",
-    "scorer_accepts_sample_weight",
-]
-
-
-def _router_owner_is_object():
-    # MetadataRouter(owner=...) took the owner's class name up to 1.7 and the
-    # owner object itself later (display only); _routing_repr came with that.
-    from sklearn.utils import _metadata_requests
-
-    return hasattr(_metadata_requests, "_routing_repr")
-
-
-ROUTER_OWNER_IS_OBJECT = _router_owner_is_object()
-
-
-def is_response_scorer(scorer):
-    """Whether ``scorer`` only calls the estimator's response methods.
-
-    scikit-learn's scorers (``make_scorer``, names, ``check_scoring``'s
-    default that calls ``estimator.score``) see nothing of a pipeline but
-    what its final step returns on transformed data; a user's callable
-    might. Multimetric scorers qualify when all their members do.
-    """
-    if isinstance(scorer, _MultimetricScorer):
-        return all(is_response_scorer(s) for s in scorer._scorers.values())
-    return type(scorer).__module__ == "sklearn.metrics._scorer"
-
-
-# scikit-learn's callback API (sklearn.callback, public from 1.9): the tuners
-# support set_callbacks(ProgressBar(), ...) where it exists. Before 1.9,
-# set_callbacks raises a clear error.
+# - sklearn.callback: scikit-learn's callback API (public from 1.9). Before
+#   1.9, set_callbacks raises a clear error.
 try:
     from sklearn.callback import CallbackSupportMixin, with_callbacks
 
@@ -129,3 +75,122 @@ except ImportError:  # scikit-learn < 1.9
                 f"scikit-learn {sklearn.__version__} is installed. Upgrade "
                 "scikit-learn, or use verbose=1 for progress lines."
             )
+
+
+def validate_params(estimator):
+    """Check ``estimator``'s constructor parameters against its
+    ``_parameter_constraints``, as ``BaseEstimator._validate_params`` does."""
+    validate_parameter_constraints(
+        estimator._parameter_constraints,
+        estimator.get_params(deep=False),
+        caller_name=type(estimator).__name__,
+    )
+
+
+def backend_streams_results():
+    """Whether the active joblib backend yields results as tasks finish."""
+    backend, _ = get_active_backend()
+    return bool(getattr(backend, "supports_return_generator", False))
+
+
+def multimetric_scorers(scorer):
+    """Return the ``{name: scorer}`` dict held by a multimetric scorer."""
+    return scorer._scorers
+
+
+def scorer_accepts_sample_weight(scorer):
+    """Whether a scorer takes ``sample_weight`` (scikit-learn's own rule).
+
+    Scorers made by scikit-learn know it (``_accept_sample_weight``, 1.7+);
+    for a plain callable we look at its signature, as scikit-learn does.
+    """
+    if hasattr(scorer, "_accept_sample_weight"):
+        return scorer._accept_sample_weight()
+    try:
+        return "sample_weight" in signature(scorer).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def is_response_scorer(scorer):
+    """Whether ``scorer`` only calls the estimator's response methods.
+
+    scikit-learn's scorers (``make_scorer``, names, ``check_scoring``'s
+    default that calls ``estimator.score``) see nothing of a pipeline but
+    what its final step returns on transformed data; a user's callable
+    might. Multimetric scorers qualify when all their members do.
+    """
+    if isinstance(scorer, _MultimetricScorer):
+        return all(is_response_scorer(s) for s in scorer._scorers.values())
+    return type(scorer).__module__ == "sklearn.metrics._scorer"
+
+
+def output_config(estimator):
+    """What ``set_output`` configured on ``estimator`` (None if nothing):
+    it changes what a transformer returns, so it is part of its identity."""
+    return getattr(estimator, "_sklearn_output_config", None)
+
+
+def remainder_of(column_transformer):
+    """A fitted ``ColumnTransformer``'s ``(name, transformer, columns)`` of its
+    remainder, or None before fit."""
+    return column_transformer.__dict__.get("_remainder")
+
+
+def set_remainder(column_transformer, remainder):
+    column_transformer._remainder = remainder
+
+
+def legacy_estimator_type(estimator):
+    """The ``_estimator_type`` attribute of estimators written before
+    scikit-learn's tags (PyOD's detectors, older third-party code)."""
+    return getattr(estimator, "_estimator_type", None)
+
+
+def _search_forwards_sample_weight_to_scorer():
+    # scikit-learn started passing fit's sample_weight to the scorers of its
+    # searches when routing is off in 1.7 (BaseSearchCV grew this method).
+    # We follow whichever version is installed, so results stay equal.
+    from sklearn.model_selection._search import BaseSearchCV
+
+    return hasattr(BaseSearchCV, "_check_scorers_accept_sample_weight")
+
+
+def _router_owner_is_object():
+    # MetadataRouter(owner=...) took the owner's class name up to 1.7 and the
+    # owner object itself later (display only); _routing_repr came with that.
+    from sklearn.utils import _metadata_requests
+
+    return hasattr(_metadata_requests, "_routing_repr")
+
+
+FORWARD_SAMPLE_WEIGHT_TO_SCORER = _search_forwards_sample_weight_to_scorer()
+ROUTER_OWNER_IS_OBJECT = _router_owner_is_object()
+
+__all__ = [
+    "FORWARD_SAMPLE_WEIGHT_TO_SCORER",
+    "HAS_CALLBACKS",
+    "ROUTER_OWNER_IS_OBJECT",
+    "CallbackSupportMixin",
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "StrOptions",
+    "TerminatedWorkerError",
+    "_MultimetricScorer",
+    "_VisualBlock",
+    "_check_method_params",
+    "_raise_for_params",
+    "_safe_split",
+    "backend_streams_results",
+    "is_response_scorer",
+    "legacy_estimator_type",
+    "multimetric_scorers",
+    "output_config",
+    "remainder_of",
+    "scorer_accepts_sample_weight",
+    "set_remainder",
+    "short_format_time",
+    "validate_params",
+    "with_callbacks",
+]

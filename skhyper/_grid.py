@@ -153,6 +153,11 @@ class GridTuner(BaseTuner):
     ValueError: param_grid: 'gama' is not a parameter of the estimator: ...
     """
 
+    _parameter_constraints: dict = {
+        **BaseTuner._parameter_constraints,
+        "param_grid": [dict, list],
+    }
+
     def __init__(
         self,
         estimator,

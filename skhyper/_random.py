@@ -1,11 +1,12 @@
 """RandomTuner: search over sampled candidates, a drop-in for RandomizedSearchCV."""
 
+import numbers
 from itertools import islice
 
 import numpy as np
-from joblib import effective_n_jobs
 
 from ._base import BaseTuner
+from ._compat import Interval
 from ._space import check_n_iter, check_space, endless_candidates, sampled_candidates
 
 
@@ -162,6 +163,13 @@ class RandomTuner(BaseTuner):
     TypeError: param_distributions['C'] must be a non-empty list, ...
     """
 
+    _parameter_constraints: dict = {
+        **BaseTuner._parameter_constraints,
+        "param_distributions": [dict, list],
+        "n_iter": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         estimator,
@@ -214,8 +222,8 @@ class RandomTuner(BaseTuner):
         if self.n_iter is None:
             # Sample in small batches until the budget or the space runs out.
             candidates = endless_candidates(self.param_distributions, self.random_state)
-            batch = 2 * effective_n_jobs(self.n_jobs)
-            while self._time_left() > 0:
+            batch = 2 * evaluate_candidates.n_workers
+            while evaluate_candidates.time_left() > 0:
                 params = list(islice(candidates, batch))
                 if not params:
                     break

@@ -8,12 +8,10 @@ checked against the estimator, and errors name the bad entry.
 """
 
 import difflib
-import numbers
 import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sklearn.compose import make_column_selector
 from sklearn.model_selection import ParameterGrid, ParameterSampler
 
 from ._compat import InvalidParameterError
@@ -149,22 +147,14 @@ def check_space(space, estimator, name, allow_rvs):
 
 
 def check_n_iter(n_iter, space, max_time):
-    """``n_iter`` is an int >= 1, or None with a budget or a finite space."""
-    if n_iter is None:
-        if max_time is None and not is_all_lists(space):
-            raise InvalidParameterError(
-                "n_iter=None samples until max_time is spent or a space of lists "
-                "is exhausted; this space has distributions and max_time is None. "
-                "Give n_iter an int >= 1, or set max_time."
-            )
-        return
-    if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral):
+    """``n_iter=None`` needs a budget or a finite space (its type is checked by
+    the tuner's ``_parameter_constraints``)."""
+    if n_iter is None and max_time is None and not is_all_lists(space):
         raise InvalidParameterError(
-            f"n_iter must be an int >= 1 or None, got {n_iter!r} "
-            f"({type(n_iter).__name__})"
+            "n_iter=None samples until max_time is spent or a space of lists "
+            "is exhausted; this space has distributions and max_time is None. "
+            "Give n_iter an int >= 1, or set max_time."
         )
-    if n_iter < 1:
-        raise InvalidParameterError(f"n_iter must be an int >= 1, got {n_iter!r}")
 
 
 def is_all_lists(space):
@@ -195,60 +185,3 @@ def endless_candidates(param_distributions, random_state):
     return iter(
         ParameterSampler(param_distributions, n_iter, random_state=random_state)
     )
-
-
-def canonical(value, keep=None):
-    """A hashable form of ``value`` under which equal values compare equal.
-
-    Estimators compare by class and parameters (recursively), arrays by dtype,
-    shape and content, containers element-wise; the type is part of the key
-    (``1`` and ``1.0`` differ: ``max_features=1`` is not ``max_features=1.0``).
-    Anything not recognised compares by identity, so it is never merged; an
-    identity key is valid only while the object lives, so ``keep`` (a list)
-    receives such objects when the caller cannot otherwise keep them alive.
-    """
-
-    def by_id(obj):
-        if keep is not None:
-            keep.append(obj)
-        return ("id", id(obj))
-
-    def rec(v):
-        return canonical(v, keep)
-
-    if hasattr(value, "get_params") and not isinstance(value, type):
-        try:
-            params = value.get_params(deep=False)
-        except Exception:
-            return by_id(value)
-        cls = type(value)
-        items = tuple(sorted((k, rec(v)) for k, v in params.items()))
-        config = getattr(value, "_sklearn_output_config", None)
-        if config:  # set_output changes what a transformer returns
-            items += (("(set_output)", rec(config)),)
-        return ("estimator", cls.__module__, cls.__qualname__, items)
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "O":
-            return ("array", "O", value.shape, tuple(rec(v) for v in value.flat))
-        return ("array", value.dtype.str, value.shape, value.tobytes())
-    if isinstance(value, list | tuple):
-        return (type(value).__name__, tuple(rec(v) for v in value))
-    if isinstance(value, dict):
-        items = sorted(((repr(k), rec(v)) for k, v in value.items()))
-        return ("dict", tuple(items))
-    if isinstance(value, slice):
-        return ("slice", rec(value.start), rec(value.stop), rec(value.step))
-    if isinstance(value, make_column_selector):
-        parts = (value.pattern, value.dtype_include, value.dtype_exclude)
-        return ("column selector", tuple(rec(p) for p in parts))
-    cls = type(value)
-    if cls.__module__.startswith("pandas") and cls.__name__.endswith("Index"):
-        parts = (value.to_numpy(), str(value.dtype), value.name)
-        return ("pandas", cls.__name__, tuple(rec(p) for p in parts))
-    if isinstance(value, float) and value != value:  # NaN equals NaN here
-        return (type(value).__qualname__, "nan")
-    try:
-        hash(value)
-    except TypeError:
-        return by_id(value)
-    return (type(value).__qualname__, value)

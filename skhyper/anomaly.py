@@ -34,19 +34,18 @@ looked through to their final detector. ``convention="sklearn"`` or
 """
 
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, clone
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine, make_blobs
-from sklearn.model_selection import BaseCrossValidator, StratifiedKFold
+from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._anomaly_convention import is_detector, is_pyod_like
+from ._anomaly_convention import is_pyod_like
 from ._anomaly_emmv import LevelSetScorer
-from ._anomaly_scoring import RANKING, THRESHOLD, OutlierScorer
+from ._anomaly_scoring import OutlierScorer
+from ._detectors import check_threshold_grid, default_cv
 
 __all__ = [
     "NoveltySplit",
@@ -344,65 +343,6 @@ make_excess_mass_scorer.__doc__ = (
 
 
 # -- splitting -----------------------------------------------------------------
-
-
-def default_cv(estimator, cv, y):
-    """The cross-validation a tuner uses for ``estimator``, ``cv`` and ``y``.
-
-    For an outlier or novelty detector (scikit-learn's outlier tag, or
-    PyOD-like; pipelines ending in one count) fitted with labels, ``cv=None``
-    and an int ``cv`` mean :class:`~sklearn.model_selection.StratifiedKFold`
-    (5 splits, or ``cv``) on ``y``: every fold holds outliers in the dataset's
-    proportion, so ranking metrics are defined on every test fold. (With
-    binary ``y``, stratifying on ``y`` is stratifying on the outlier
-    indicator, whichever label marks outliers.) Where scikit-learn's
-    ``check_cv`` would give a plain ``KFold`` (no shuffling), folds may hold
-    no outlier at all. Anything else (a splitter, an iterable of splits, a
-    non-detector, no labels, non-class labels) is returned unchanged.
-
-    Parameters
-    ----------
-    estimator : estimator object
-        The estimator being tuned.
-
-    cv : int, cross-validation generator, iterable or None
-        The tuner's ``cv`` parameter.
-
-    y : array-like of shape (n_samples,) or None
-        The labels given to ``fit``.
-
-    Returns
-    -------
-    cv : int, cross-validation generator, iterable or None
-        A ``StratifiedKFold`` for a detector with class labels and ``cv``
-        None or an int; ``cv`` itself otherwise.
-
-    Examples
-    --------
-    >>> from sklearn.ensemble import IsolationForest
-    >>> from sklearn.svm import SVC
-    >>> from skhyper.anomaly import default_cv
-    >>> y = [0] * 18 + [1] * 6
-    >>> default_cv(IsolationForest(), None, y)
-    StratifiedKFold(n_splits=5, random_state=None, shuffle=False)
-    >>> default_cv(IsolationForest(), 3, y)
-    StratifiedKFold(n_splits=3, random_state=None, shuffle=False)
-    >>> default_cv(IsolationForest(), None, None) is None
-    True
-    >>> default_cv(SVC(), 3, y)
-    3
-    """
-    if y is None:
-        return cv
-    if not (
-        cv is None or (isinstance(cv, numbers.Integral) and not isinstance(cv, bool))
-    ):
-        return cv
-    if not is_detector(estimator):
-        return cv
-    if type_of_target(y) not in ("binary", "multiclass"):
-        return cv
-    return StratifiedKFold(5 if cv is None else int(cv))
 
 
 class NoveltySplit(BaseCrossValidator):
@@ -741,129 +681,6 @@ class Transductive(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         return self._transduce(X, "decision_function")
 
 
-# -- grid checks -----------------------------------------------------------------
-
-#: Parameters that only move a detector's decision threshold.
-THRESHOLD_PARAMS = frozenset({"contamination"})
-
-#: scikit-learn scorer names that do not depend on predicted labels.
-_SKLEARN_THRESHOLD_FREE = frozenset(
-    {
-        "roc_auc",
-        "average_precision",
-        "neg_log_loss",
-        "neg_brier_score",
-        "roc_auc_ovr",
-        "roc_auc_ovo",
-        "roc_auc_ovr_weighted",
-        "roc_auc_ovo_weighted",
-        "top_k_accuracy",
-        "d2_log_loss_score",
-        "d2_brier_score",
-    }
-)
-
-
-def _threshold_free(scoring):
-    if scoring is None:
-        return False
-    if isinstance(scoring, str):
-        return scoring in _SKLEARN_THRESHOLD_FREE
-    if isinstance(scoring, dict):
-        return bool(scoring) and all(_threshold_free(s) for s in scoring.values())
-    if isinstance(scoring, list | tuple | set | frozenset):
-        return bool(scoring) and all(_threshold_free(s) for s in scoring)
-    return getattr(scoring, "threshold_free", False) is True
-
-
-def _key(params):
-    return repr(sorted(params.items()))
-
-
-def check_threshold_grid(estimator, candidate_params, scoring):
-    """Warn when candidates vary a threshold the scoring cannot see.
-
-    ``contamination`` (of ``IsolationForest``, ``LocalOutlierFactor``,
-    ``EllipticEnvelope``, PyOD detectors; at any depth, such as
-    ``det__contamination``) only sets where a detector cuts its scores into
-    labels. A threshold-free scoring (``roc_auc``, ``average_precision``,
-    Mass-Volume, Excess-Mass: every scorer with ``threshold_free`` True, and
-    scikit-learn's ranking scorer names) does not look at labels, so
-    candidates that differ only in ``contamination`` score the same. This
-    function issues a ``UserWarning`` when ``estimator`` is a detector, every
-    scorer in ``scoring`` is threshold-free, and a threshold parameter takes
-    more than one value among ``candidate_params``.
-
-    Parameters
-    ----------
-    estimator : estimator object
-        The estimator being tuned.
-
-    candidate_params : iterable of dict
-        The candidates about to be evaluated.
-
-    scoring : str, callable, list, tuple, dict or None
-        The tuner's ``scoring``.
-
-    Examples
-    --------
-    >>> import warnings
-    >>> from sklearn.ensemble import IsolationForest
-    >>> from skhyper.anomaly import check_threshold_grid, make_outlier_scorer
-    >>> candidates = [{"contamination": 0.05}, {"contamination": 0.1}]
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     check_threshold_grid(IsolationForest(), candidates, "roc_auc")
-    >>> print(caught[0].message)  # doctest: +ELLIPSIS
-    The candidates differ only in 'contamination', ... every candidate scores ...
-    >>> check_threshold_grid(IsolationForest(), candidates, make_outlier_scorer("f1"))
-    """
-    candidate_params = list(candidate_params)
-    if len(candidate_params) < 2 or not _threshold_free(scoring):
-        return
-    if not is_detector(estimator):
-        return
-    names = sorted(
-        {
-            name
-            for params in candidate_params
-            for name in params
-            if name.rsplit("__", 1)[-1] in THRESHOLD_PARAMS
-        }
-    )
-    missing = object()
-    varying = [
-        name
-        for name in names
-        if len({repr(p.get(name, missing)) for p in candidate_params}) > 1
-    ]
-    if not varying:
-        return
-    shown = ", ".join(repr(name) for name in varying)
-    rest = {
-        _key({k: v for k, v in p.items() if k not in varying}) for p in candidate_params
-    }
-    if len(rest) == 1:
-        msg = (
-            f"The candidates differ only in {shown}, which only sets the "
-            "detector's decision threshold; under the threshold-free scoring "
-            f"{scoring!r} every candidate scores the same, and the best is "
-            "simply the first."
-        )
-    else:
-        msg = (
-            f"The candidates vary {shown}, which only sets the detector's "
-            f"decision threshold; under the threshold-free scoring {scoring!r} "
-            "candidates that differ only in it score the same (each costs its "
-            "own fits)."
-        )
-    msg += (
-        " Tune it with a threshold metric (make_outlier_scorer('f1'), "
-        "'precision', 'recall', ...) or leave it out of the grid."
-    )
-    warnings.warn(msg, UserWarning, stacklevel=2)
-
-
 # -- data ------------------------------------------------------------------------
 
 DATASETS = ("breast_cancer", "wine", "digits", "blobs")
@@ -952,5 +769,3 @@ def load_outlier_dataset(name, *, random_state=0):
 
 
 # Shown by help(): the metric names make_outlier_scorer accepts.
-RANKING_METRICS = tuple(RANKING)
-THRESHOLD_METRICS = tuple(THRESHOLD)

@@ -256,7 +256,7 @@ def test_worker_killed_always_is_recorded_as_failed(monkeypatch):
 
 def test_ctrl_c_behind_a_lost_worker_is_still_ctrl_c():
     from skhyper._compat import TerminatedWorkerError
-    from skhyper._execute import _interrupted
+    from skhyper._engine._run import _interrupted
 
     def lost_while_aborting():
         try:

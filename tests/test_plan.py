@@ -8,7 +8,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from skhyper._plan import build_plan
+from skhyper._engine._plan import build_plan
 
 
 def plan(estimator, grid, n_splits=5, n_workers=2, share=True):

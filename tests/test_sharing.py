@@ -498,14 +498,14 @@ def test_passthrough_branch_is_not_counted():
 
 
 def test_what_a_process_keeps_is_freed_after_fit():
-    from skhyper import _fit
+    from skhyper._engine import _store
 
     pipe = Pipeline([("scale", StandardScaler()), ("clf", CountingClassifier())])
     grid = {"clf__C": [0.1, 1.0]}
     for n_jobs in (1, 2):
         with joblib_backend("threading"):
             GridTuner(pipe, grid, cv=3, n_jobs=n_jobs).fit(X, y)
-        assert _fit._STORE == {"plan": None}
+        assert _store._STORE == {"plan": None}
 
 
 def joblib_backend(name):

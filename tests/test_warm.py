@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skhyper import GridTuner
-from skhyper._warm import WARM_PATHS, warm_path_param
+from skhyper._engine._warm import WARM_PATHS, warm_path_param
 
 Xc, yc = make_classification(n_samples=150, n_features=6, random_state=0)
 Xr, yr = make_regression(n_samples=150, n_features=6, noise=5.0, random_state=0)

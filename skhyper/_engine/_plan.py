@@ -4,7 +4,7 @@ Each candidate is configured once in the parent (``clone`` + ``set_params``,
 no fit) and described as a *path*: the steps its fit goes through. For a
 plain ``Pipeline`` the path is its steps; for anything else it is the whole
 estimator. A step is identified by its upstream path and its own parameters
-(compared by value, see :func:`skhyper._space.canonical`), so:
+(compared by value, see :func:`._keys.canonical`), so:
 
 - candidates with equal configurations become one *leaf*, fitted once per
   fold, whose result is copied to every candidate;
@@ -17,51 +17,20 @@ estimator. A step is identified by its upstream path and its own parameters
   ``_branches``): leaves whose composite steps differ go to one task per
   fold, unless every branch is cheap.
 
-A task is one fold and a group of leaves. Leaves are grouped below the
-steps that all of them share, when those steps are cheap to repeat
-(scalers and the like), so that there are enough tasks to keep workers busy
-(a worker keeps such steps' outputs for the next tasks of the same fold, see
-``_fit``); an expensive shared step keeps its fold's leaves in one task so
-that it is fitted once per fold. When there are fewer tasks than workers,
-the largest tasks are cut, repeating their shared steps.
+A task is one fold and a group of leaves; how leaves are grouped into
+tasks is ``_schedule``'s decision.
 """
 
 from dataclasses import dataclass
 
 from sklearn import get_config
 from sklearn.base import clone
-from sklearn.feature_selection import VarianceThreshold
-from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import (
-    FunctionTransformer,
-    MaxAbsScaler,
-    MinMaxScaler,
-    Normalizer,
-    OneHotEncoder,
-    OrdinalEncoder,
-    RobustScaler,
-    StandardScaler,
-)
 
-from ._branches import KeyTable, children, count_fits, is_composite
-from ._space import canonical
+from ._branches import count_fits, is_composite
+from ._keys import KeyTable, canonical
+from ._schedule import common_prefix, cut, group_key, is_cheap, prefix_keys, units
 from ._warm import warm_path_param
-
-# Steps cheap enough (one pass over the data) to be repeated in several tasks
-# rather than holding all of a fold's work in one task.
-CHEAP_STEPS = (
-    StandardScaler,
-    MinMaxScaler,
-    MaxAbsScaler,
-    RobustScaler,
-    Normalizer,
-    FunctionTransformer,
-    SimpleImputer,
-    VarianceThreshold,
-    OneHotEncoder,
-    OrdinalEncoder,
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,20 +49,12 @@ class Step:
 
     @property
     def is_cheap(self):
-        return _cheap(self.estimator)
+        return is_cheap(self.estimator)
 
     @property
     def has_branches(self):
         """A composite whose branches other leaves' steps may share."""
         return is_composite(self.estimator) and not self.is_cheap
-
-
-def _cheap(est):
-    if est is None or isinstance(est, str):  # 'passthrough', 'drop'
-        return True
-    if is_composite(est):
-        return all(_cheap(child) for child in children(est))
-    return type(est) in CHEAP_STEPS
 
 
 @dataclass(eq=False)
@@ -180,69 +141,6 @@ def _chain_key(leaf, keys):
     return keys("chain", upstream, module, qualname, rest), param
 
 
-def _group_key(leaf, common, chain_of):
-    """Which task of a fold ``leaf`` goes to (see the module docstring)."""
-    if not leaf.pipeline:
-        return ("leaf", chain_of.get(id(leaf), id(leaf)))
-    for i, step in enumerate(leaf.path):
-        if i < common:
-            if step.is_cheap:
-                continue
-            return ("fold",)
-        if i == len(leaf.path) - 1:
-            if step.has_branches:  # a nested pipeline may share its steps
-                return ("fold",)
-            return ("leaf", chain_of.get(id(leaf), id(leaf)))
-        if step.has_branches:  # composites that differ may share branches
-            return ("fold",)
-        return ("step", step.key)
-    return ("fold",)
-
-
-def _common_prefix(leaves):
-    paths = [leaf.path for leaf in leaves if leaf.pipeline]
-    if not paths:
-        return 0
-    n = min(len(p) for p in paths) - 1  # the final step is never common work
-    for i in range(n):
-        if len({p[i].key for p in paths}) > 1:
-            return i
-    return n
-
-
-def _cut(groups, n_groups):
-    """Cut the largest groups (keeping chains whole) into ``n_groups``."""
-    groups = [list(g) for g in groups]
-    while len(groups) < n_groups:
-        candidates = [g for g in groups if len(_units(g)) > 1]
-        if not candidates:
-            break
-        largest = max(candidates, key=len)
-        units = _units(largest)
-        half = len(units) // 2
-        i = next(i for i, g in enumerate(groups) if g is largest)
-        groups[i : i + 1] = [
-            [leaf for unit in units[:half] for leaf in unit],
-            [leaf for unit in units[half:] for leaf in unit],
-        ]
-    return groups
-
-
-def _prefix_keys(unit):
-    return tuple(step.key for step in unit[0].path[:-1])
-
-
-def _units(leaves):
-    """Leaves in runs that must stay together (a warm chain is one run)."""
-    units = []
-    for leaf in leaves:
-        if units and leaf.chain is not None and units[-1][-1].chain == leaf.chain:
-            units[-1].append(leaf)
-        else:
-            units.append([leaf])
-    return units
-
-
 def build_plan(
     candidate_params,
     base_estimator,
@@ -300,18 +198,18 @@ def build_plan(
             placed.add(id(leaf))
             ordered.append(leaf)
 
-    common = _common_prefix(ordered)
+    common = common_prefix(ordered)
     groups = {}
     for leaf in ordered:
-        groups.setdefault(_group_key(leaf, common, chain_of), []).append(leaf)
+        groups.setdefault(group_key(leaf, common, chain_of), []).append(leaf)
     # Within a group, leaves below the same steps run one after the other, so
     # the memo of fitted steps holds what the next leaf needs.
     per_fold = [
-        [leaf for unit in sorted(_units(g), key=_prefix_keys) for leaf in unit]
+        [leaf for unit in sorted(units(g), key=prefix_keys) for leaf in unit]
         for g in groups.values()
     ]
     if len(per_fold) * n_splits < n_workers:
-        per_fold = _cut(per_fold, -(-n_workers // n_splits))
+        per_fold = cut(per_fold, -(-n_workers // n_splits))
     tasks = [
         Task(0, split, tuple(group)) for group in per_fold for split in range(n_splits)
     ]

@@ -3,11 +3,14 @@
 For an entry ``(class, parameter)``, fitting the values of ``parameter`` in
 increasing order on one model with ``warm_start=True`` gives the same model
 as a fresh fit at each value: each entry has a test against fresh fits
-(``tests/test_warm.py``). A path is only used when ``random_state`` is an int
-and ``warm_start`` is off in the candidate, and the class is exactly the one
-listed (a subclass may change ``fit``).
+(``tests/test_warm.py``, with :func:`skhyper.extend.check_warm_start`). A
+path is only used when ``random_state`` is an int (or the estimator has no
+``random_state``) and ``warm_start`` is off in the candidate, and the class
+is exactly the one listed (a subclass may change ``fit``). Users add entries
+for their own estimators with :func:`register_warm_start`.
 """
 
+import inspect
 import numbers
 
 from sklearn.ensemble import (
@@ -57,6 +60,41 @@ WARM_PATHS = {
 }
 
 
+def add_warm_path(cls, param, condition=None):
+    """Declare ``param`` of ``cls`` a warm-start path (see the module docstring).
+
+    ``condition(params)``, given the candidate's ``get_params(deep=False)``,
+    says whether the path is exact for that configuration (e.g. no early
+    stopping); None means always.
+    """
+    if not isinstance(cls, type):
+        raise TypeError(
+            f"register_warm_start takes an estimator class, got {cls!r} "
+            f"({type(cls).__name__})"
+        )
+    names = _init_params(cls)
+    for name in (param, "warm_start"):
+        if name not in names:
+            raise ValueError(
+                f"{cls.__name__} has no parameter {name!r}: a warm-start path needs "
+                f"the path parameter and warm_start. Its parameters are {names!r}."
+            )
+    if condition is not None and not callable(condition):
+        raise TypeError(
+            f"condition must be None or a callable taking the parameters dict, "
+            f"got {condition!r} ({type(condition).__name__})"
+        )
+    WARM_PATHS[cls] = (param, _always if condition is None else condition)
+
+
+def _init_params(cls):
+    try:
+        signature = inspect.signature(cls.__init__)
+    except (TypeError, ValueError):
+        return []
+    return sorted(name for name in signature.parameters if name != "self")
+
+
 def warm_path_param(estimator):
     """The path parameter of ``estimator``, or None if no exact path applies."""
     entry = WARM_PATHS.get(type(estimator))
@@ -64,8 +102,7 @@ def warm_path_param(estimator):
         return None
     param, condition = entry
     params = estimator.get_params(deep=False)
-    random_state = params.get("random_state")
-    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+    if "random_state" in params and not _fixed(params["random_state"]):
         return None
     if params.get("warm_start") or not condition(params):
         return None
@@ -73,3 +110,9 @@ def warm_path_param(estimator):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         return None
     return param
+
+
+def _fixed(random_state):
+    return isinstance(random_state, numbers.Integral) and not isinstance(
+        random_state, bool
+    )

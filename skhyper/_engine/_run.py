@@ -17,8 +17,15 @@ import warnings
 
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._compat import TerminatedWorkerError
-from ._fit import failed_result, release, run_task
+from .._compat import TerminatedWorkerError, backend_streams_results
+from ._settings import Stop, TaskContext
+from ._store import release
+from ._worker import failed_result, run_task
+
+# After the deadline's interrupt fired, how long to wait for it to land in
+# the main thread (it may be pending when the search ends at the deadline).
+INTERRUPT_WAIT = 1.0  # seconds
+INTERRUPT_POLL = 0.005  # seconds
 
 WORKER_DIED = (
     "The worker process running this fit died ({}); it was retried on a fresh "
@@ -32,16 +39,16 @@ class Runner:
 
     Parameters
     ----------
-    n_jobs, pre_dispatch : as for ``Parallel``.
+    settings : Settings
+        ``n_jobs`` and ``pre_dispatch`` are as for ``Parallel``.
     deadline : float or None
         ``time.time()`` after which no new fit starts.
     """
 
-    def __init__(self, n_jobs, pre_dispatch, deadline=None):
-        self.n_jobs = n_jobs
-        self.pre_dispatch = pre_dispatch
+    def __init__(self, settings, deadline=None):
+        self.settings = settings
         self.deadline = deadline
-        self.stopped = None  # None, "max_time" or "interrupted"
+        self.stopped = None  # a Stop once stopped
         self._lock = threading.Lock()
         self._armed = self._expired = self._interrupt_seen = False
 
@@ -75,23 +82,24 @@ class Runner:
                 self._armed = False
             timer.cancel()
             if self._expired and not self._interrupt_seen:
-                for _ in range(200):  # the pending interrupt lands here
-                    time.sleep(0.005)
+                # the pending interrupt lands here
+                for _ in range(int(INTERRUPT_WAIT / INTERRUPT_POLL)):
+                    time.sleep(INTERRUPT_POLL)
         except KeyboardInterrupt:
             if not self._expired:
                 raise
         if self._expired:
-            self.stopped = self.stopped or "max_time"
+            self.stopped = self.stopped or Stop.MAX_TIME
 
     def time_left(self):
         if self.deadline is None:
             return float("inf")
         return self.deadline - time.time()
 
-    def run(self, plan, X, y, splits, context, record):
+    def run(self, plan, X, y, splits, record):
         """Evaluate ``plan``, calling ``record(task, results, counts)`` as tasks end."""
-        context = dict(
-            context,
+        context = TaskContext(
+            self.settings,
             n_candidates=plan.n_candidates,
             n_splits=plan.n_splits,
             deadline=self.deadline,
@@ -100,7 +108,7 @@ class Runner:
         try:
             self._run_plan(plan, X, y, splits, context, record)
         finally:
-            release(context["plan_id"])  # what sequential or threaded runs kept
+            release(context.plan_id)  # what sequential or threaded runs kept
 
     def _run_plan(self, plan, X, y, splits, context, record):
         pending = list(plan.tasks)
@@ -117,11 +125,11 @@ class Runner:
                 return
             done, crash = self._run([task], X, y, splits, context, record)
             if crash is not None and task.id not in done:
-                if context["error_score"] == "raise":
+                if self.settings.error_score == "raise":
                     raise crash
                 message = WORKER_DIED.format(crash)
                 results = [
-                    (cand, failed_result(context, message))
+                    (cand, failed_result(self.settings, message))
                     for leaf in task.leaves
                     for cand in leaf.candidates
                 ]
@@ -144,9 +152,9 @@ class Runner:
         except KeyboardInterrupt:
             self._interrupt_seen = True
             if self._expired:
-                self.stopped = "max_time"
+                self.stopped = Stop.MAX_TIME
                 return done, None
-            self.stopped = "interrupted"
+            self.stopped = Stop.INTERRUPTED
             raise
         finally:
             self._disarm(timer)
@@ -157,7 +165,7 @@ class Runner:
             delayed(run_task)(task, X, y, *splits[task.split], context)
             for task in tasks
         )
-        parallel = _parallel(self.n_jobs, self.pre_dispatch)
+        parallel = _parallel(self.settings.n_jobs, self.settings.pre_dispatch)
         results = None
         try:
             # Inside the try: with return_as="list" every fit runs here.
@@ -166,7 +174,7 @@ class Runner:
                 done.add(task_id)
                 record(by_id[task_id], leaf_results, counts)
                 if self.time_left() <= 0 and len(done) < len(tasks):
-                    self.stopped = "max_time"
+                    self.stopped = Stop.MAX_TIME
                     break
         except TerminatedWorkerError as exc:
             if _interrupted(exc):
@@ -195,14 +203,9 @@ def _parallel(n_jobs, pre_dispatch):
     derives from it, refuse ``return_as="generator_unordered"``: with them,
     results come back as one list when all the tasks are done.
     """
-    try:
-        return Parallel(
-            n_jobs=n_jobs, pre_dispatch=pre_dispatch, return_as="generator_unordered"
-        )
-    except ValueError as exc:
-        if "does not support return_as" not in str(exc):
-            raise
-    return Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch, return_as="list")
+    streams = backend_streams_results()
+    return_as = "generator_unordered" if streams else "list"
+    return Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch, return_as=return_as)
 
 
 def _close(results):

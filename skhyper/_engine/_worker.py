@@ -15,91 +15,30 @@ would have cost. For a warm-start chain, ``fit_time`` is the time spent on
 the chain up to that value.
 """
 
-import threading
 import time
-from collections import OrderedDict
 from traceback import format_exc
 
-from joblib.logger import short_format_time
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 
-from ._branches import (
-    KeyTable,
-    _Branches,
-    count_fits,
-    fit_transform,
-    freeze,
-    is_composite,
-    nbytes,
-    thaw,
-    unwrap,
-    writable,
-)
-from ._compat import (
+from .._compat import (
     _check_method_params,
     _safe_split,
     is_response_scorer,
     multimetric_scorers,
+    short_format_time,
 )
-from ._scoring import is_multimetric, score
-
-
-class _Memo:
-    """Least-recently-used store of fitted steps, bounded in bytes."""
-
-    def __init__(self, max_bytes):
-        self.max_bytes = max_bytes
-        self.items = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()  # threads of one process share it
-
-    def get(self, key):
-        with self.lock:
-            entry = self.items.get(key)
-            if entry is not None:
-                self.items.move_to_end(key)
-            return entry
-
-    def put(self, key, entry):
-        with self.lock:
-            old = self.items.pop(key, None)
-            if old is not None:
-                self.size -= old["nbytes"]
-            nbytes = entry["nbytes"]
-            if nbytes > self.max_bytes:
-                return
-            while self.items and self.size + nbytes > self.max_bytes:
-                _, old = self.items.popitem(last=False)
-                self.size -= old["nbytes"]
-            self.items[key] = entry
-            self.size += nbytes
-
-
-# What this process keeps for the tasks of one plan that run here: the
-# folds' splits, and the shared steps' fits and outputs (one memo bounded by
-# ``share_memory``). The next task of the same fold, e.g. the next candidate
-# below a shared scaler, starts from them. A new plan replaces it; the
-# parent releases it at the end of a search (sequential and threading runs).
-_STORE = {"plan": None}
-_STORE_LOCK = threading.Lock()
-
-
-def _store(plan_id, max_bytes):
-    with _STORE_LOCK:
-        if _STORE["plan"] != plan_id:
-            _STORE.clear()
-            _STORE.update(plan=plan_id, memo=_Memo(max_bytes), keys=KeyTable())
-        return _STORE["memo"], _STORE["keys"]
-
-
-def release(plan_id):
-    """Free what this process keeps for ``plan_id``."""
-    with _STORE_LOCK:
-        if _STORE["plan"] == plan_id:
-            _STORE.clear()
-            _STORE["plan"] = None
+from .._scoring import is_multimetric, score
+from ._arrays import freeze, nbytes, thaw, writable
+from ._branches import (
+    Branches,
+    count_fits,
+    fit_transform,
+    is_composite,
+    unwrap,
+)
+from ._store import store_for
 
 
 def _step_params(fit_params, name, is_pipeline):
@@ -153,27 +92,27 @@ def _transform(est, X):
         return None
     try:
         return writable(est.transform, X)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
-class TaskRunner:
+class Worker:
     """Evaluates the leaves of one task on its split."""
 
     def __init__(self, task, X, y, train, test, context):
         self.task, self.X, self.y, self.train, self.test = task, X, y, train, test
-        self.c = context
-        self.memo, keys = _store(context["plan_id"], context["share_memory"])
-        self.branches = _Branches(self.memo, keys, scope=task.split)
+        self.context, self.settings = context, context.settings
+        settings = context.settings
+        self.memo, keys = store_for(context.plan_id, settings.share_memory)
+        self.branches = Branches(self.memo, keys, scope=task.split)
         self.data = {}  # this task's splits, also when the memo cannot keep them
         self.fits = self.warm_fits = 0
-        self.fit_params = _check_method_params(X, context["fit_params"], indices=train)
-        sp = context["score_params"]
+        self.fit_params = _check_method_params(X, settings.fit_params, indices=train)
+        sp = settings.score_params
         self.score_params_train = _check_method_params(X, sp, indices=train)
         self.score_params_test = _check_method_params(X, sp, indices=test)
         self.warm = {}  # chain -> (model, cumulative fit time)
-        scorer = context["scorer"]
-        self.response_scorer = is_response_scorer(scorer)
+        self.response_scorer = is_response_scorer(settings.scorer)
 
     def split(self, estimator, pairwise):
         key = ("split", self.task.split, pairwise)
@@ -193,7 +132,7 @@ class TaskRunner:
 
     def run(self):
         out = []
-        deadline = self.c.get("deadline")
+        deadline = self.context.deadline
         with self.branches:
             self._run(out, deadline)
         return out
@@ -205,12 +144,12 @@ class TaskRunner:
             result = self.evaluate(leaf)
             for cand in leaf.candidates:
                 out.append((cand, dict(result)))
-                if self.c["verbose"] > 1:
+                if self.settings.verbose > 1:
                     self.print_end(leaf.params, cand, result)
 
     def evaluate(self, leaf):
-        c = self.c
-        error_score, return_train = c["error_score"], c["return_train_score"]
+        s = self.settings
+        error_score, return_train = s.error_score, s.return_train_score
         pairwise = get_tags(leaf.estimator).input_tags.pairwise
         X_train, y_train, X_test, y_test = self.split(leaf.estimator, pairwise)
         Xt, Xt_test = X_train, X_test
@@ -254,7 +193,7 @@ class TaskRunner:
                 fit_time += self.failed_time
 
         if error is not None:
-            return failed_result(c, error, fit_time)
+            return failed_result(s, error, fit_time)
         result = {"fit_error": None}
 
         start = time.time()
@@ -277,7 +216,7 @@ class TaskRunner:
             # methods on the transformed data: reuse it.
             target, Xs_test, Xs_train = model, Xt_test, Xt_train
         test_scores = score(
-            target, Xs_test, y_test, c["scorer"], self.score_params_test, error_score
+            target, Xs_test, y_test, s.scorer, self.score_params_test, error_score
         )
         score_time = transform_time + time.time() - start
         result.update(test_scores=test_scores, fit_time=fit_time, score_time=score_time)
@@ -286,7 +225,7 @@ class TaskRunner:
                 target,
                 Xs_train,
                 y_train,
-                c["scorer"],
+                s.scorer,
                 self.score_params_train,
                 error_score,
             )
@@ -332,11 +271,10 @@ class TaskRunner:
         return model, spent
 
     def print_end(self, parameters, cand, result):
-        c = self.c
-        verbose, n_splits = c["verbose"], c["n_splits"]
+        verbose, n_splits = self.settings.verbose, self.context.n_splits
         progress = f" {self.task.split + 1}/{n_splits}" if verbose > 2 else ""
         if verbose > 9:
-            progress += f"; {cand + 1}/{c['n_candidates']}"
+            progress += f"; {cand + 1}/{self.context.n_candidates}"
         msg = ", ".join(f"{k}={parameters[k]}" for k in sorted(parameters))
         if verbose > 9:
             start = f"[CV{progress}] START {msg}"
@@ -347,16 +285,16 @@ class TaskRunner:
             msg += _scores_msg(
                 result["test_scores"],
                 result.get("train_scores"),
-                c["return_train_score"],
+                self.settings.return_train_score,
             )
         total = result["fit_time"] + result["score_time"]
         msg += f" total time={short_format_time(total)}"
         print(end + "." * (80 - len(end) - len(msg)) + msg)
 
 
-def failed_result(context, error, fit_time=0.0):
+def failed_result(settings, error, fit_time=0.0):
     """The result of a failed fit: ``error_score`` everywhere, the traceback kept."""
-    error_score, scorer = context["error_score"], context["scorer"]
+    error_score, scorer = settings.error_score, settings.scorer
     if is_multimetric(scorer):
         test_scores = dict.fromkeys(multimetric_scorers(scorer), error_score)
     else:
@@ -367,7 +305,7 @@ def failed_result(context, error, fit_time=0.0):
         "fit_time": fit_time,
         "score_time": 0.0,
     }
-    if context["return_train_score"]:
+    if settings.return_train_score:
         result["train_scores"] = (
             test_scores.copy() if isinstance(test_scores, dict) else test_scores
         )
@@ -390,6 +328,6 @@ def _scores_msg(test_scores, train_scores, return_train_score):
 
 def run_task(task, X, y, train, test, context):
     """Worker entry point: ``(task.id, [(candidate, result)], counts)``."""
-    runner = TaskRunner(task, X, y, train, test, context)
-    out = runner.run()
-    return task.id, out, {"fits": runner.fits, "warm_fits": runner.warm_fits}
+    worker = Worker(task, X, y, train, test, context)
+    out = worker.run()
+    return task.id, out, {"fits": worker.fits, "warm_fits": worker.warm_fits}

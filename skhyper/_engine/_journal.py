@@ -18,7 +18,7 @@ import joblib
 import numpy as np
 import sklearn
 
-from ._space import canonical
+from ._keys import canonical
 
 FORMAT = "skhyper-journal-1"
 _SQLITE_MAGIC = b"SQLite format 3\x00"

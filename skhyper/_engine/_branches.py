@@ -22,16 +22,16 @@ A composite is opened only when its fit is plain: no fit parameters, no
 
 import copy
 import itertools
-import threading
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils import get_tags
 
-from ._space import canonical
+from .._compat import output_config, remainder_of, set_remainder
+from ._arrays import freeze, nbytes, same, shape_of, writable
+from ._keys import KeyTable, canonical
 
 _ACTIVE = {}  # token -> _Branches of the running task, in this process
 _TOKENS = itertools.count()
@@ -85,19 +85,7 @@ def _openable(est):
     return False
 
 
-class KeyTable:
-    """Interns tuples of hashable parts as small ints; threads may share it."""
-
-    def __init__(self):
-        self.ids = {}
-        self.lock = threading.Lock()
-
-    def __call__(self, *parts):
-        with self.lock:
-            return self.ids.setdefault(parts, len(self.ids))
-
-
-class _Branches:
+class Branches:
     """The memo and fit counter that the proxies of one task share."""
 
     def __init__(self, memo, keys=None, scope=None):
@@ -178,10 +166,10 @@ class _Branches:
         The key stands for the data; its shape is checked as a safeguard.
         """
         entry = self.memo.get((self.scope, kind, key))
-        if entry is None or entry["shape"] != _shape(X):
+        if entry is None or entry["shape"] != shape_of(X):
             fitted, out = fit()
             out = freeze(out)
-            entry = {"fitted": fitted, "out": out, "shape": _shape(X)}
+            entry = {"fitted": fitted, "out": out, "shape": shape_of(X)}
             entry["nbytes"] = nbytes(out)
             self.memo.put((self.scope, kind, key), entry)
         return entry["fitted"], entry["out"]
@@ -228,7 +216,7 @@ class Shared(BaseEstimator):
         return get_tags(self.estimator)
 
     def _memo_key(self):
-        config = getattr(self.estimator, "_sklearn_output_config", None)
+        config = output_config(self.estimator)
         return (self.key, repr(config))
 
     def _fit(self, kind, X, y, params):
@@ -263,97 +251,11 @@ class Shared(BaseEstimator):
         return branches.transformed(self._memo_key(), self.fitted_, X)
 
 
-def same(a, b):
-    """Whether two inputs are equal by value (False when unsure)."""
-    if a is b:
-        return True
-    try:
-        if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-            if a.shape != b.shape or a.dtype != b.dtype:
-                return False
-            return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-        if sp.issparse(a) and sp.issparse(b):
-            if a.format != b.format or a.shape != b.shape or a.dtype != b.dtype:
-                return False
-            return (a != b).nnz == 0
-        if hasattr(a, "equals") and type(a) is type(b):  # pandas
-            columns = getattr(a, "columns", None), getattr(b, "columns", None)
-            if columns[0] is not None and not columns[0].equals(columns[1]):
-                return False
-            return bool(a.equals(b) and a.index.equals(b.index))
-    except Exception:  # noqa: BLE001
-        return False
-    return False
-
-
-def nbytes(data):
-    """Bytes held by an array, sparse matrix or DataFrame (0 if unknown)."""
-    if data is None:
-        return 0
-    if hasattr(data, "nbytes"):
-        return int(data.nbytes)
-    if hasattr(data, "data") and hasattr(data, "indices"):  # scipy.sparse
-        return int(data.data.nbytes + data.indices.nbytes + data.indptr.nbytes)
-    if hasattr(data, "memory_usage"):  # pandas
-        return int(data.memory_usage(deep=False).sum())
-    return 0
-
-
 def fit_transform(est, X, y, params):
     """Fit ``est`` and transform ``X`` as ``Pipeline`` does."""
     if hasattr(est, "fit_transform"):
         return est.fit_transform(X, y, **params)
     return est.fit(X, y, **params).transform(X)
-
-
-def _frozen(data):
-    if isinstance(data, np.ndarray):
-        return not data.flags.writeable
-    return sp.issparse(data) and not getattr(data, "data", np.empty(0)).flags.writeable
-
-
-def thaw(data):
-    """A writable copy of frozen data; anything else as it is."""
-    return data.copy() if _frozen(data) else data
-
-
-def writable(call, X):
-    """``call(X)``, called again on a writable copy of ``X`` if it failed
-    because ``X`` is read-only (an estimator writing into its input without
-    scikit-learn's ``force_writeable`` check, e.g. ``KMeans(copy_x=False)``)."""
-    try:
-        return call(X)
-    except ValueError as exc:
-        if "read-only" not in str(exc) or not _frozen(X):
-            raise
-    return call(thaw(X))
-
-
-def _shape(X):
-    shape = getattr(X, "shape", None)
-    if shape is None:
-        try:
-            return (len(X),)
-        except TypeError:
-            return None
-    return tuple(shape)
-
-
-def freeze(data):
-    """Make an array (or a sparse matrix's arrays) read-only, in place.
-
-    Shared outputs feed several steps; one that writes into its input must
-    copy it first, as scikit-learn's estimators do with read-only data
-    (``force_writeable``).
-    """
-    if isinstance(data, np.ndarray):
-        data.flags.writeable = False
-    elif sp.issparse(data):
-        for name in ("data", "indices", "indptr", "row", "col", "offsets"):
-            part = getattr(data, name, None)
-            if isinstance(part, np.ndarray):
-                part.flags.writeable = False
-    return data
 
 
 def unwrap(est):
@@ -377,7 +279,8 @@ def unwrap(est):
                 value = [(n, unwrap(t), cols) for n, t, cols in est.__dict__[attr]]
                 setattr(est, attr, value)
         est.remainder = unwrap(est.remainder)
-        if "_remainder" in est.__dict__:
-            name, t, cols = est._remainder
-            est._remainder = (name, unwrap(t), cols)
+        fitted_remainder = remainder_of(est)
+        if fitted_remainder is not None:
+            name, t, cols = fitted_remainder
+            set_remainder(est, (name, unwrap(t), cols))
     return est

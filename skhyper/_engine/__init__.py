@@ -1,0 +1,44 @@
+"""The engine: evaluates candidates on CV splits, never doing work twice.
+
+Read this first. A search strategy (``_run_search`` of a tuner) is handed
+an :class:`Evaluate`; calling it evaluates candidates on every split and
+returns ``cv_results_`` so far. That call, ``time_left()`` and ``stopped``
+are all a strategy may use. Behind it, one call flows through these modules:
+
+``_evaluate.Engine``
+    The search in progress: plans each batch, skips what the checkpoint
+    holds, runs the rest, records results as they arrive, keeps every
+    candidate whose splits all finished (so a stopped search has results).
+``_settings``
+    ``Settings`` (the tuner's parameters, resolved once per ``fit``),
+    ``TaskContext`` (what a worker gets), ``Stop`` (why a search stopped).
+``_keys``
+    Value equality: ``canonical`` keys and the ``KeyTable`` that interns
+    them. Equal keys are the same work.
+``_plan``
+    Candidates x splits -> a work tree: leaves (distinct configurations),
+    pipeline step paths, warm-start chains (``_warm``), branches of
+    composites (``_branches``) -> tasks (one split, a group of leaves).
+``_schedule``
+    How leaves are grouped into tasks (cheap shared steps, cutting for
+    idle workers).
+``_run.Runner``
+    Runs tasks through ``sklearn.utils.parallel.Parallel``, streams results
+    back to one loop in the parent: time budget, Ctrl-C, lost workers.
+``_worker.Worker``
+    In a worker: fits each leaf's path step by step as ``Pipeline`` does,
+    scores, times; ``_store`` keeps shared outputs across tasks of a plan,
+    bounded by ``share_memory``; ``_arrays`` freezes shared arrays.
+``_journal``
+    The SQLite checkpoint of finished (candidate, split) results.
+``_progress``
+    Progress lines and scikit-learn callback hooks, reported from the parent.
+
+Nothing here reads the tuner: the tuner builds ``Settings`` and an
+``Engine``, and hands its strategy ``Evaluate(engine)``.
+"""
+
+from ._evaluate import Engine, Evaluate
+from ._settings import Settings, Stop
+
+__all__ = ["Engine", "Evaluate", "Settings", "Stop"]

@@ -1,0 +1,285 @@
+"""The engine of one search: what ``evaluate`` does and what it keeps.
+
+It plans the candidates it is given, skips what the checkpoint journal
+already holds, runs the rest through the ``Runner``, journals and counts
+results as they arrive, prints progress, and keeps the candidates whose
+every split finished, so that a search stopped by its budget or by Ctrl-C
+still has a ``cv_results_``.
+"""
+
+import time
+from collections import defaultdict
+
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn.base import clone
+
+from .._results import (
+    format_results,
+    insert_error_scores,
+    warn_or_raise_about_fit_failures,
+)
+from ._journal import Journal, candidate_digest, search_digest, split_digest
+from ._plan import build_plan
+from ._progress import Callbacks, Progress, main_score
+from ._run import Runner
+from ._settings import Stop
+
+WORK_KEYS = (
+    "candidates",
+    "distinct_candidates",
+    "splits",
+    "tasks",
+    "plain_fits",
+    "fits",
+    "warm_start_fits",
+    "from_checkpoint",
+)
+
+
+class Engine:
+    """Evaluates candidates for one ``fit``; keeps every finished one.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The unfitted estimator that candidates configure.
+    X, y : indexable
+        The data, as given to ``fit``.
+    cv : splitter
+        The checked CV splitter (``check_cv``'s result).
+    n_splits : int
+        ``cv.get_n_splits(...)``.
+    split_params : dict
+        What ``cv.split`` is given (``groups``...).
+    settings : Settings
+        The tuner's parameters, resolved.
+    owner : estimator
+        The tuner: what callback hooks report as the estimator.
+    callback_ctx : callback context or None
+        The tuner's fit context (scikit-learn >= 1.9 callbacks).
+    journal_scoring : object
+        The tuner's ``scoring`` as given, part of the checkpoint's identity.
+    check_candidates : callable or None
+        Called with each batch of candidates before it is planned.
+
+    Use it as a context manager: it closes the checkpoint on exit.
+    """
+
+    def __init__(
+        self,
+        estimator,
+        X,
+        y,
+        *,
+        cv,
+        n_splits,
+        split_params,
+        settings,
+        owner=None,
+        callback_ctx=None,
+        journal_scoring=None,
+        check_candidates=None,
+    ):
+        self.X, self.y, self.cv = X, y, cv
+        self.n_splits, self.split_params = n_splits, split_params
+        self.settings, self.owner = settings, owner
+        self.base = clone(estimator)
+        self.callback_ctx = callback_ctx
+        self.check_candidates = check_candidates
+        self.n_workers = effective_n_jobs(settings.n_jobs)
+        deadline = None
+        if settings.max_time is not None:
+            deadline = time.time() + settings.max_time
+        self.runner = Runner(settings, deadline)
+        self.params, self.out = [], []  # candidates whose every split finished
+        self.more = defaultdict(list)
+        self.n_asked = 0
+        self.work = dict.fromkeys(WORK_KEYS, 0)
+        self.work["splits"] = n_splits
+        self.last_results = {}
+        self.journal = self.key = None
+        if settings.checkpoint is not None:
+            self.journal = Journal(settings.checkpoint)
+            self.key = search_digest(
+                estimator,
+                X,
+                y,
+                settings.fit_params,
+                journal_scoring,
+                settings.error_score,
+                settings.return_train_score,
+            )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.journal is not None:
+            self.journal.close()
+
+    # -- what a strategy sees --------------------------------------------------
+
+    @property
+    def stopped(self):
+        """None while the search runs; a :class:`Stop` once it stopped early."""
+        return self.runner.stopped
+
+    def time_left(self):
+        """Seconds left of ``max_time`` (inf without a budget, 0 once stopped)."""
+        if self.runner.stopped is not None:
+            return 0.0
+        return self.runner.time_left()
+
+    def results(self):
+        """``cv_results_`` of the candidates that finished every split."""
+        return format_results(
+            self.params,
+            self.n_splits,
+            self.out,
+            self.settings.return_train_score,
+            self.more,
+        )
+
+    def evaluate(self, candidate_params, cv=None, more_results=None):
+        """Evaluate candidates on every split; return ``cv_results_`` so far."""
+        settings, runner, n_splits = self.settings, self.runner, self.n_splits
+        X, y = self.X, self.y
+        candidate_params = list(candidate_params)
+        if self.check_candidates is not None:
+            self.check_candidates(candidate_params)
+        n = len(candidate_params)
+        splits = list((cv or self.cv).split(X, y, **self.split_params))
+        if len(splits) != n_splits:
+            raise ValueError(
+                "cv.split and cv.get_n_splits return inconsistent results. "
+                f"Expected {n_splits} splits, got {len(splits)}"
+            )
+        if settings.verbose > 0:
+            print(
+                f"Fitting {n_splits} folds for each of {n} candidates, "
+                f"totalling {n * n_splits} fits"
+            )
+        if n * n_splits == 0:
+            raise ValueError(
+                "No fits were performed. Was the CV iterator empty? "
+                "Were there no candidates?"
+            )
+        self.n_asked += n
+        plan = build_plan(
+            candidate_params,
+            self.base,
+            n_splits,
+            share=settings.share,
+            fit_params=settings.fit_params,
+            n_workers=self.n_workers,
+        )
+        out = [None] * (n * n_splits)
+        split_keys = cand_keys = None
+        if self.journal is not None:
+            split_keys = [split_digest(self.key, tr, te) for tr, te in splits]
+            cand_keys = [candidate_digest(p) for p in candidate_params]
+            found = self.journal.load(split_keys)
+            for c in range(n):
+                for s in range(n_splits):
+                    result = found.get((split_keys[s], cand_keys[c]))
+                    if result is not None:
+                        out[c * n_splits + s] = result
+                        self.work["from_checkpoint"] += 1
+            plan = plan.without(
+                lambda leaf, s: all(
+                    out[c * n_splits + s] is not None for c in leaf.candidates
+                )
+            )
+        work = self.work
+        work["candidates"] += n
+        work["distinct_candidates"] += plan.n_leaves
+        work["tasks"] += len(plan.tasks)
+        work["plain_fits"] += plan.plain_fits
+        arrived = [
+            sum(out[c * n_splits + s] is not None for s in range(n_splits))
+            for c in range(n)
+        ]
+        progress = None
+        if settings.verbose > 0:
+            progress = Progress(n * n_splits, already=sum(arrived))
+        callbacks = Callbacks(self.callback_ctx, self.owner, n * n_splits)
+        for i, result in enumerate(out):
+            if result is not None:
+                callbacks.evaluated(i)
+
+        def record(task, leaf_results, counts):
+            rows = []
+            for cand, result in leaf_results:
+                out[cand * n_splits + task.split] = result
+                arrived[cand] += 1
+                callbacks.evaluated(cand * n_splits + task.split)
+                if split_keys is not None:
+                    rows.append((split_keys[task.split], cand_keys[cand], result))
+                if progress is not None:
+                    mean = None
+                    if arrived[cand] == n_splits:
+                        rows_c = out[cand * n_splits : (cand + 1) * n_splits]
+                        scores = [main_score(r, settings.metric) for r in rows_c]
+                        mean = float(np.mean(scores))
+                    progress.update(1, mean)
+            if rows:
+                self.journal.write(rows)
+            work["fits"] += counts["fits"]
+            work["warm_start_fits"] += counts["warm_fits"]
+
+        complete = []
+        try:
+            if runner.time_left() > 0:
+                runner.run(plan, X, y, splits, record)
+            elif runner.stopped is None:
+                runner.stopped = Stop.MAX_TIME
+        finally:
+            callbacks.end()
+            complete = [c for c in range(n) if arrived[c] == n_splits]
+            rows = [out[c * n_splits + s] for c in complete for s in range(n_splits)]
+            self.params.extend(candidate_params[c] for c in complete)
+            self.out.extend(rows)
+            for key, values in (more_results or {}).items():
+                self.more[key].extend(values[c] for c in complete)
+
+        if rows:
+            warn_or_raise_about_fit_failures(rows, settings.error_score)
+        if settings.callable_scoring and rows:
+            insert_error_scores(rows, settings.error_score)
+        if self.params:
+            self.last_results = self.results()
+        return self.last_results
+
+
+class Evaluate:
+    """What a search strategy is handed: call it to evaluate candidates.
+
+    ``evaluate(candidate_params)`` evaluates every candidate on every CV
+    split and returns ``cv_results_`` of all candidates evaluated so far, as
+    scikit-learn's ``evaluate_candidates`` does (``cv=`` and
+    ``more_results=`` as there). ``time_left()`` and ``stopped`` tell a
+    strategy that asks in several rounds when to stop asking.
+    """
+
+    __slots__ = ("_engine",)
+
+    def __init__(self, engine):
+        self._engine = engine
+
+    def __call__(self, candidate_params, cv=None, more_results=None):
+        return self._engine.evaluate(candidate_params, cv, more_results)
+
+    def time_left(self):
+        """Seconds left of ``max_time`` (inf without a budget, 0 once stopped)."""
+        return self._engine.time_left()
+
+    @property
+    def stopped(self):
+        """None while the search runs; a :class:`Stop` once it stopped early."""
+        return self._engine.stopped
+
+    @property
+    def n_workers(self):
+        """How many workers evaluate in parallel."""
+        return self._engine.n_workers

@@ -1,0 +1,51 @@
+"""The settings of one search, built once by the tuner's ``fit``.
+
+:class:`Settings` is what the engine needs from the tuner (scoring, fit and
+score parameters, error handling, sharing, parallelism, budget,
+checkpoint); :class:`TaskContext` is what a worker needs to evaluate a task
+of one plan: the settings plus the plan's size, deadline and id. Both are
+frozen: nothing downstream changes them.
+"""
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a search evaluates candidates (the tuner's parameters, resolved)."""
+
+    scorer: object
+    fit_params: dict = field(default_factory=dict)
+    score_params: dict = field(default_factory=dict)
+    error_score: object = np.nan
+    return_train_score: bool = False
+    verbose: int = 0
+    share: bool = True
+    share_memory: int = 2**30
+    n_jobs: int | None = None
+    pre_dispatch: int | str = "2*n_jobs"
+    max_time: float | None = None
+    checkpoint: object = None  # a path, or None
+    metric: str = "score"  # the metric "best so far" reports
+    callable_scoring: bool = False  # a user callable, which may return dicts
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """What every task of one plan is evaluated with, in any process."""
+
+    settings: Settings
+    n_candidates: int
+    n_splits: int
+    deadline: float | None
+    plan_id: str
+
+
+class Stop(enum.Enum):
+    """Why a search stopped before evaluating everything it was asked."""
+
+    MAX_TIME = "max_time"
+    INTERRUPTED = "interrupted"

@@ -1,0 +1,66 @@
+"""What a worker process keeps across the tasks of one plan.
+
+The folds' splits and the shared steps' fits and outputs, in one
+least-recently-used memo bounded by ``share_memory`` bytes: the next task of
+the same fold (e.g. the next candidate below a shared scaler) starts from
+them. A new plan replaces the store; the parent releases it at the end of a
+search (sequential and threading runs share the parent's process).
+"""
+
+import threading
+from collections import OrderedDict
+
+from ._keys import KeyTable
+
+
+class Memo:
+    """Least-recently-used store of fitted steps, bounded in bytes."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.items = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()  # threads of one process share it
+
+    def get(self, key):
+        with self.lock:
+            entry = self.items.get(key)
+            if entry is not None:
+                self.items.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= old["nbytes"]
+            nbytes = entry["nbytes"]
+            if nbytes > self.max_bytes:
+                return
+            while self.items and self.size + nbytes > self.max_bytes:
+                _, old = self.items.popitem(last=False)
+                self.size -= old["nbytes"]
+            self.items[key] = entry
+            self.size += nbytes
+
+
+# The store of this process: one plan's memo and key table at a time.
+_STORE = {"plan": None}
+_STORE_LOCK = threading.Lock()
+
+
+def store_for(plan_id, max_bytes):
+    """``(memo, keys)`` of ``plan_id`` in this process, new if another plan held it."""
+    with _STORE_LOCK:
+        if _STORE["plan"] != plan_id:
+            _STORE.clear()
+            _STORE.update(plan=plan_id, memo=Memo(max_bytes), keys=KeyTable())
+        return _STORE["memo"], _STORE["keys"]
+
+
+def release(plan_id):
+    """Free what this process keeps for ``plan_id``."""
+    with _STORE_LOCK:
+        if _STORE["plan"] == plan_id:
+            _STORE.clear()
+            _STORE["plan"] = None
