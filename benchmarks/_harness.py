@@ -192,7 +192,7 @@ def _dask_limits(scheduler):
 def _dask_available():
     try:
         import dask_ml  # noqa: F401
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"dask-ml not importable: {type(exc).__name__}: {exc}"
     return None
 
@@ -306,7 +306,7 @@ def run_workload(workload, repeats, dask_scheduler, machine):
     if dask_reason is None:
         try:
             scheduler = _dask_client(dask_scheduler, workload.n_jobs)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             dask_reason = f"{type(exc).__name__}: {exc}"
     _warm_up(workload, scheduler if dask_reason is None else None)
     candidates = workload.candidates()
@@ -482,7 +482,7 @@ def versions():
 
         out["dask-ml"] = dask_ml.__version__
         out["dask"] = dask.__version__
-    except Exception:  # noqa: BLE001
+    except Exception:
         out["dask-ml"] = "not installed"
     return out
 

@@ -60,7 +60,7 @@ def _blas():
             f"{i['num_threads']} threads)"
             for i in threadpool_info()
         )
-    except Exception:  # noqa: BLE001
+    except Exception:
         return "unknown"
 
 

@@ -17,15 +17,20 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import type_of_target
 
 from ._compat import legacy_estimator_type
+from ._engine._branches import is_passthrough
 from ._engine._keys import canonical
+
+# How deep final_estimator looks through pipelines and wrappers (a deeper
+# nesting is no real estimator: a cycle).
+MAX_NESTING = 100
 
 
 def final_estimator(estimator):
     """The detector at the end of pipelines, Transductive and fitted searches."""
-    for _ in range(100):  # nesting depth; a cycle is not an estimator
+    for _ in range(MAX_NESTING):
         if isinstance(estimator, Pipeline):
             step = estimator.steps[-1][1]
-            if step is None or step == "passthrough":
+            if is_passthrough(step):
                 return estimator
             estimator = step
         elif getattr(type(estimator), "_skhyper_transductive", False):

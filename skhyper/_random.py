@@ -7,9 +7,11 @@ import numpy as np
 
 from ._base import BaseTuner
 from ._compat import Interval
+from ._docstrings import fill_doc
 from ._space import check_n_iter, check_space, endless_candidates, sampled_candidates
 
 
+@fill_doc
 class RandomTuner(BaseTuner):
     """Search over candidates sampled from lists and distributions.
 
@@ -23,9 +25,7 @@ class RandomTuner(BaseTuner):
 
     Parameters
     ----------
-    estimator : estimator object
-        The object to tune. It implements ``fit`` and is scored by
-        ``scoring`` or, if ``scoring`` is None, by its own ``score`` method.
+    %(estimator)s
 
     param_distributions : dict or list of dicts
         Parameter names mapped to distributions (objects with an
@@ -38,58 +38,32 @@ class RandomTuner(BaseTuner):
         Number of candidates sampled. None samples until ``max_time`` is
         spent, or until a space made only of lists is exhausted.
 
-    scoring : str, callable, list, tuple or dict, default=None
-        How candidates are scored; see :class:`GridTuner`.
+    %(scoring)s
 
-    n_jobs : int, default=None
-        Number of jobs to run in parallel; see :class:`GridTuner`.
+    %(n_jobs)s
 
-    refit : bool, str, or callable, default=True
-        Refit the best candidate on the whole data; see :class:`GridTuner`.
+    %(refit)s
 
-    cv : int, cross-validation generator or an iterable, default=None
-        The cross-validation splitting; see :class:`GridTuner`.
+    %(cv)s
 
-    verbose : int, default=0
-        0: silent; >=1: the number of fits; >=2: time per fit; >=3: scores.
+    %(verbose)s
 
-    pre_dispatch : int or str, default='2*n_jobs'
-        Number of jobs dispatched ahead during parallel execution.
+    %(pre_dispatch)s
 
     random_state : int, RandomState instance or None, default=None
         Seeds the sampling of candidates, as in ``RandomizedSearchCV``.
 
-    error_score : 'raise' or numeric, default=np.nan
-        The score of a failed fit; 'raise' raises the error instead.
+    %(error_score)s
 
-    return_train_score : bool, default=False
-        Whether ``cv_results_`` also holds training scores.
+    %(return_train_score)s
 
-    share : bool, default=True
-        Never do the same work twice: candidates with equal parameters are
-        fitted once per fold, pipeline steps shared by several candidates are
-        fitted once per fold and their outputs reused, and warm-start paths
-        (e.g. ``n_estimators`` of forests) are fitted in increasing order on
-        one model. Scores are those of the plain search. False runs the plain
-        search: one fresh clone per candidate and fold, as scikit-learn does.
+    %(share)s
 
-    share_memory : int, default=2**30
-        Bytes of transformed data a worker may hold for reuse by later
-        candidates (1 GiB). Past it, the least recently used outputs are
-        dropped and recomputed when needed again.
+    %(share_memory)s
 
-    max_time : float, default=None
-        A wall-clock budget in seconds. Once spent, no new fit starts and
-        ``fit`` returns (within ``max_time`` plus the longest single fit) with
-        the candidates that finished every split, the best of them refitted,
-        and a ``UserWarning`` saying how many were evaluated.
+    %(max_time)s
 
-    checkpoint : str or path-like, default=None
-        An SQLite file journaling every finished (candidate, split) result as
-        it arrives. Fitting again with the same checkpoint, estimator, data,
-        CV splits and scoring skips every journaled fit, so an interrupted or
-        crashed search resumes where it stopped. Several searches may share a
-        file; a file that is not a skhyper checkpoint is never written to.
+    %(checkpoint)s
 
     Attributes
     ----------
@@ -97,44 +71,7 @@ class RandomTuner(BaseTuner):
         Scores, times and parameters of every candidate, exactly as in
         :class:`~sklearn.model_selection.RandomizedSearchCV`.
 
-    best_estimator_ : estimator
-        The estimator refitted on the whole data with ``best_params_``.
-
-    best_score_ : float
-        Mean cross-validated score of the best candidate.
-
-    best_params_ : dict
-        Parameters of the best candidate.
-
-    best_index_ : int
-        Index of the best candidate in ``cv_results_``.
-
-    scorer_ : callable or dict
-        The scorer, or dict of scorers, used for the search.
-
-    n_splits_ : int
-        Number of cross-validation splits.
-
-    refit_time_ : float
-        Seconds taken to refit the best estimator.
-
-    multimetric_ : bool
-        Whether several metrics were scored.
-
-    classes_ : ndarray of shape (n_classes,)
-        Class labels of the best estimator (classifiers only).
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X has string column names.
-
-    work_ : dict
-        What the search did: ``candidates``, ``distinct_candidates``,
-        ``splits``, ``tasks``, ``plain_fits`` (step fits a plain search runs:
-        one per pipeline step, candidate and fold), ``fits`` (fresh step fits
-        done) and ``warm_start_fits`` (fits continuing a warm-start path).
+    %(attributes)s
 
     See Also
     --------

@@ -37,8 +37,14 @@ _ACTIVE = {}  # token -> _Branches of the running task, in this process
 _TOKENS = itertools.count()
 
 
+def is_passthrough(step):
+    """A pipeline step that passes its input on: None or 'passthrough'."""
+    return step is None or (isinstance(step, str) and step == "passthrough")
+
+
 def _skipped(step):
-    return step is None or (isinstance(step, str) and step in ("passthrough", "drop"))
+    """A branch that fits nothing: passthrough, or a composite's 'drop'."""
+    return is_passthrough(step) or (isinstance(step, str) and step == "drop")
 
 
 def is_composite(est):

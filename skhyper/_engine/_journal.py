@@ -21,6 +21,8 @@ import sklearn
 from ._keys import canonical
 
 FORMAT = "skhyper-journal-1"
+# Seconds to wait for another process that holds the file's write lock.
+LOCK_TIMEOUT = 60
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -81,7 +83,7 @@ class Journal:
                     "Give a new path or remove the file."
                 )
         try:
-            self.db = sqlite3.connect(self.path, timeout=60)
+            self.db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT)
             if exists:
                 self._check_format()
             else:

@@ -27,7 +27,7 @@ from sklearn import get_config
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from ._branches import count_fits, is_composite
+from ._branches import count_fits, is_composite, is_passthrough
 from ._keys import KeyTable, canonical
 from ._schedule import common_prefix, cut, group_key, is_cheap, prefix_keys, units
 from ._warm import warm_path_param
@@ -43,9 +43,7 @@ class Step:
 
     @property
     def is_passthrough(self):
-        return self.estimator is None or (
-            isinstance(self.estimator, str) and self.estimator == "passthrough"
-        )
+        return is_passthrough(self.estimator)
 
     @property
     def is_cheap(self):

@@ -43,8 +43,8 @@ CHEAP_STEPS = [
 
 
 def is_cheap(est):
-    if est is None or isinstance(est, str):  # 'passthrough', 'drop'
-        return True
+    if est is None or isinstance(est, str):  # 'passthrough', 'drop', a typo
+        return True  # fits nothing (or fails at once)
     if is_composite(est):
         return all(is_cheap(child) for child in children(est))
     return type(est) in CHEAP_STEPS
