@@ -39,6 +39,7 @@ from ._compat import (
     _check_method_params,
     _raise_for_params,
     _VisualBlock,
+    search_callbacks,
     validate_params,
     with_callbacks,
 )
@@ -303,6 +304,9 @@ class BaseTuner(
         params = _check_method_params(X, params=params)
         routed = self._route_fit_params(scorer, params)
         split_params = routed["splitter"]["split"]
+        # Callbacks that see the candidates' fits see them as in scikit-learn:
+        # each candidate fitted whole, nothing shared.
+        callbacks, callbacks_reach_fits = search_callbacks(self)
         # Outlier detectors with labels: folds stratified on the outlier
         # indicator (every fold has outliers); anything else as scikit-learn.
         cv = default_cv(self.estimator, self.cv, y)
@@ -315,7 +319,7 @@ class BaseTuner(
             error_score=self.error_score,
             return_train_score=self.return_train_score,
             verbose=self.verbose,
-            share=self.share,
+            share=self.share and not callbacks_reach_fits,
             share_memory=self.share_memory,
             n_jobs=self.n_jobs,
             pre_dispatch=self.pre_dispatch,
@@ -323,13 +327,21 @@ class BaseTuner(
             checkpoint=self.checkpoint,
             metric=self.refit if isinstance(self.refit, str) else "score",
             callable_scoring=callable(self.scoring),
+            callbacks=callbacks,
         )
         root = None
         if HAS_CALLBACKS:
             one_call = getattr(self, "n_iter", 1) is not None
+            weight = params.get("sample_weight")
+            hook = dict(
+                estimator=self,
+                X=X,
+                y=y,
+                metadata=None if weight is None else {"sample_weight": weight},
+            )
             root = self._init_callback_context(
                 max_subtasks=1 + (self.refit is not False) if one_call else None
-            ).call_on_fit_task_begin(estimator=self, X=X, y=y)
+            ).call_on_fit_task_begin(**hook)
 
         def check_candidates(candidate_params):
             check_threshold_grid(self.estimator, candidate_params, self.scoring)
@@ -395,9 +407,9 @@ class BaseTuner(
             if root is not None:
                 refit_ctx = root.subcontext(task_name="refit-with-best-params")
                 with refit_ctx.propagate_callback_context(best):
-                    refit_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y)
+                    refit_ctx.call_on_fit_task_begin(**hook)
                     self.refit_time_ = _timed_fit(best, X, y, fit_params)
-                refit_ctx.call_on_fit_task_end(estimator=self, X=X, y=y)
+                refit_ctx.call_on_fit_task_end(**hook)
             else:
                 self.refit_time_ = _timed_fit(best, X, y, fit_params)
             # Only a fitted best estimator is exposed (not one cut by Ctrl-C).
@@ -407,7 +419,7 @@ class BaseTuner(
 
         self.scorer_ = scorer_dict(scorer)
         if root is not None:
-            root.call_on_fit_task_end(estimator=self, X=X, y=y)
+            root.call_on_fit_task_end(**hook)
         return self
 
     # -- delegation ----------------------------------------------------------

@@ -141,6 +141,45 @@ def set_remainder(column_transformer, remainder):
     column_transformer._remainder = remainder
 
 
+def _callbacks_inside(objects):
+    """Whether an estimator inside ``objects`` (steps, wrapped estimators,
+    candidate values, recursively) has scikit-learn callbacks set."""
+    seen = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if getattr(obj, "_skl_callbacks", None):
+            return True
+        if isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, list | tuple):
+            stack.extend(obj)
+        elif hasattr(obj, "get_params") and not isinstance(obj, type):
+            try:
+                stack.extend(obj.get_params(deep=False).values())
+            except Exception:
+                continue
+    return False
+
+
+def search_callbacks(tuner):
+    """``(any, reach_fits)``: whether scikit-learn callbacks are set on the
+    tuner or inside its search, and whether some reach the candidates' fits
+    (an auto-propagated callback on the tuner, or callbacks set on an
+    estimator of the search)."""
+    if not HAS_CALLBACKS:
+        return False, False
+    from sklearn.callback import AutoPropagatedCallback
+
+    own = getattr(tuner, "_skl_callbacks", None) or []
+    propagated = any(isinstance(cb, AutoPropagatedCallback) for cb in own)
+    inside = _callbacks_inside(list(tuner.get_params(deep=False).values()))
+    return bool(own) or inside, propagated or inside
+
+
 def legacy_estimator_type(estimator):
     """The ``_estimator_type`` attribute of estimators written before
     scikit-learn's tags (PyOD's detectors, older third-party code)."""
@@ -189,6 +228,7 @@ __all__ = [
     "output_config",
     "remainder_of",
     "scorer_accepts_sample_weight",
+    "search_callbacks",
     "set_remainder",
     "short_format_time",
     "validate_params",

@@ -9,35 +9,34 @@ checked against the estimator, and errors name the bad entry.
 
 import difflib
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid, ParameterSampler
 
 from ._compat import InvalidParameterError
 
 
 def _as_subgrids(space, name):
-    """A dict or a list of dicts, as a list of dicts (raises otherwise)."""
-    if isinstance(space, Mapping):
-        subgrids = [space]
-        wrapped = True
-    elif isinstance(space, list):
-        subgrids = space
-        wrapped = False
-    else:
-        raise InvalidParameterError(
-            f"{name} must be a dict or a list of dicts, got {space!r} "
-            f"({type(space).__name__})"
-        )
+    """A dict or a list of dicts, as ``[(where, dict)]`` (raises otherwise).
+
+    The type of ``space`` itself is checked by the tuner's
+    ``_parameter_constraints``; the messages below for its entries start with
+    scikit-learn's own sentence (``ParameterGrid`` / ``ParameterSampler``),
+    so code written against scikit-learn's errors keeps working.
+    """
+    wrapped = isinstance(space, Mapping)
+    subgrids = [space] if wrapped else list(space)
     if not subgrids:
         raise ValueError(f"{name} must not be an empty list, got {space!r}")
+    what = "grid" if name == "param_grid" else "distribution"
     for i, sub in enumerate(subgrids):
         where = name if wrapped else f"{name}[{i}]"
         if not isinstance(sub, Mapping):
             raise TypeError(
-                f"{where} must be a dict of parameter name to values, got {sub!r} "
-                f"({type(sub).__name__})"
+                f"Parameter {what} is not a dict ({sub!r}) ({where} must be a dict "
+                f"of parameter name to values, got {type(sub).__name__})"
             )
         for key in sub:
             if not isinstance(key, str):
@@ -58,27 +57,38 @@ def _check_values(where, key, value, allow_rvs):
         return
     if isinstance(value, np.ndarray) and value.ndim != 1:
         raise ValueError(
-            f"{label} must be a one-dimensional list or array, got an array of "
-            f"shape {value.shape}"
+            f"Parameter array for {key!r} should be one-dimensional, got: "
+            f"{value!r} with shape {value.shape} ({label})"
         )
     if isinstance(value, str | bytes) or not isinstance(value, np.ndarray | Sequence):
-        expected = (
-            "a non-empty list, tuple, range or 1-D array, or a distribution with "
-            "an rvs(random_state=...) method"
-            if allow_rvs
-            else "a non-empty list, tuple, range or 1-D array"
-        )
-        hint = ""
-        if not allow_rvs and hasattr(value, "rvs"):
-            hint = " (GridTuner takes lists of values; use RandomTuner to sample "
-            hint += "from distributions)"
-        elif not isinstance(value, str | bytes):
-            hint = "; wrap a single value in a list: [value]"
+        if allow_rvs:
+            expected = (
+                f"{label} must be a non-empty list, tuple, range or 1-D array, or a "
+                "distribution with an rvs(random_state=...) method"
+            )
+            if isinstance(value, str | bytes) or isinstance(value, Iterable):
+                # scikit-learn takes it, then samples characters or fails
+                raise TypeError(f"{expected}, got {value!r} ({type(value).__name__}).")
+            raise TypeError(
+                f"Parameter grid for parameter {key!r} is not iterable or a "
+                f"distribution (value={value}). ({expected}; wrap a single value "
+                "in a list: [value].)"
+            )
+        hint = "wrap a single value in a list: [value]"
+        if hasattr(value, "rvs"):
+            hint = "GridTuner takes lists of values; use RandomTuner to sample from "
+            hint += "distributions"
         raise TypeError(
-            f"{label} must be {expected}, got {value!r} ({type(value).__name__}){hint}"
+            f"Parameter grid for parameter {key!r} needs to be a list or a numpy "
+            f"array, but got {value!r} (of type {type(value).__name__}) instead. "
+            "Single values need to be wrapped in a list with one element. "
+            f"({label}: {hint}.)"
         )
     if len(value) == 0:
-        raise ValueError(f"{label} must be a non-empty list, got {value!r}")
+        raise ValueError(
+            f"Parameter grid for parameter {key!r} need to be a non-empty sequence, "
+            f"got: {value!r} ({label} must hold at least one value)"
+        )
 
 
 def _params_of(obj):
@@ -91,22 +101,73 @@ def _params_of(obj):
         return None
 
 
+def _values(space_value):
+    """Values to try ``set_params`` with: the list, or one draw."""
+    if hasattr(space_value, "rvs"):
+        try:
+            return [space_value.rvs(random_state=0)]
+        except Exception:  # sampling is checked when the search samples
+            return []
+    return list(space_value)
+
+
+def _set_params_takes(ancestor, ancestor_path, owner, path, key, values):
+    """Whether scikit-learn's way of setting ``key`` works below ``ancestor``.
+
+    On a clone of ``ancestor``: set ``owner`` where it sits (it may be a value
+    the grid swaps in), then ``key`` with every value. The test of last
+    resort for estimators that route keys in their own ``set_params``
+    (skorch's ``module__*``, scikeras's ``model__*``, minimal estimators that
+    take any key): scikit-learn's search sets parameters this way, so what
+    passes here is what it runs.
+    """
+    try:
+        trial = clone(ancestor, safe=False)
+        if path != ancestor_path:
+            where = path[len(ancestor_path) : -2]
+            trial.set_params(**{where: clone(owner, safe=False)})
+        for value in values:
+            trial.set_params(**{key[len(ancestor_path) :]: clone(value, safe=False)})
+    except Exception:
+        return False
+    return True
+
+
 def _check_name(where, estimator, key, sub):
     """Raise ValueError unless ``set_params(key=...)`` can work on ``estimator``.
 
-    A key below a parameter that the same dict swaps (``{"reduce": [PCA()],
-    "reduce__n_components": [2]}``) is checked against every swapped-in value.
+    The key is walked down ``get_params``: each part must be a parameter of
+    its owner. A key below a parameter that the same dict swaps
+    (``{"reduce": [PCA()], "reduce__n_components": [2]}``) is checked against
+    every swapped-in value. Where the walk finds no such parameter, the
+    nearest owner with a ``set_params`` is asked on a clone (its own
+    ``set_params`` may route the key, as skorch's does); only if it refuses
+    is the key refused.
     """
-    owners = [(estimator, "")]
+    parts = key.split("__")
+    swapped = any("__".join(parts[:i]) in sub for i in range(1, len(parts)))
+    if not swapped and key in (_params_of(estimator) or {}):
+        return  # listed by get_params(deep=True): set_params takes it
+    # (owner, path to it, owners above it with their paths)
+    owners = [(estimator, "", ())]
     rest = key
     while True:
         head, sep, tail = rest.partition("__")
         next_owners = []
-        for owner, path in owners:
+        for owner, path, above in owners:
             params = _params_of(owner)
-            if params is None:  # cannot look inside: trust set_params
-                continue
+            if params is None:
+                if not hasattr(owner, "set_params") and not _trusted(
+                    above, owner, path, key, sub
+                ):
+                    raise ValueError(
+                        f"{where}: {key!r} sets a parameter of {path[:-2]!r}, which "
+                        f"is {owner!r} in some candidates and has no parameters"
+                    )
+                continue  # cannot look inside: trust its set_params
             if head not in params:
+                if _trusted(above, owner, path, key, sub):
+                    continue
                 local = sorted(k for k in params if "__" not in k)
                 close = difflib.get_close_matches(head, list(params), n=1)
                 hint = f" Did you mean {path + close[0]!r}?" if close else ""
@@ -123,16 +184,21 @@ def _check_name(where, estimator, key, sub):
                     if swapped is not None and not hasattr(swapped, "rvs")
                     else [params[head]]
                 )
-                next_owners += [(v, full + "__") for v in values]
+                chain = above + ((owner, path),)
+                next_owners += [(v, full + "__", chain) for v in values]
         if not sep:
             return
-        for owner, path in next_owners:
-            if _params_of(owner) is None and not hasattr(owner, "set_params"):
-                raise ValueError(
-                    f"{where}: {key!r} sets a parameter of {path[:-2]!r}, which is "
-                    f"{owner!r} in some candidates and has no parameters"
-                )
         owners, rest = next_owners, tail
+
+
+def _trusted(chain, owner, path, key, sub):
+    """Whether the nearest object with a ``set_params`` at or above ``owner``
+    (``chain`` holds those above, outermost first) takes ``key``."""
+    values = _values(sub[key])
+    for ancestor, ancestor_path in reversed(chain + ((owner, path),)):
+        if hasattr(ancestor, "set_params") and not isinstance(ancestor, type):
+            return _set_params_takes(ancestor, ancestor_path, owner, path, key, values)
+    return False
 
 
 def check_space(space, estimator, name, allow_rvs):

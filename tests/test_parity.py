@@ -778,3 +778,29 @@ def test_verbose_output(capsys, verbose, search_cls, tuner_cls, kwargs):
     theirs, ours = (_normalize_verbose(o) for o in outputs)
     assert theirs  # sanity: sklearn prints something at verbose >= 1
     assert ours == theirs
+
+
+def _ordered_cv_lines(out):
+    return [
+        _DOTS.sub("END ", _TIME.sub("", line.rstrip()))
+        for line in out.splitlines()
+        if line.startswith("[CV")
+    ]
+
+
+@pytest.mark.parametrize("verbose", [3, 10])
+def test_verbose_lines_in_sklearns_order_when_a_fold_is_one_task(capsys, verbose):
+    # A shared expensive step (PCA) makes each fold one task holding every
+    # candidate: lines still come candidate by candidate, split by split.
+    from sklearn.decomposition import PCA
+
+    pipe = Pipeline([("reduce", PCA(n_components=2)), ("clf", logreg())])
+    grid = {"clf__C": [0.1, 1.0, 10.0]}
+    outputs = []
+    for cls in (GridSearchCV, GridTuner):
+        capsys.readouterr()
+        cls(pipe, grid, cv=3, verbose=verbose, n_jobs=1).fit(X_IRIS, Y_IRIS)
+        outputs.append(_ordered_cv_lines(capsys.readouterr().out))
+    theirs, ours = outputs
+    assert len(theirs) == (18 if verbose > 9 else 9)
+    assert ours == theirs

@@ -21,7 +21,7 @@ from .._results import (
 )
 from ._journal import Journal, candidate_digest, search_digest, split_digest
 from ._plan import build_plan
-from ._progress import Callbacks, Progress, main_score
+from ._progress import Callbacks, OrderedLines, Progress, cv_end_line, main_score
 from ._run import Runner
 from ._settings import Stop
 
@@ -91,7 +91,7 @@ class Engine:
         deadline = None
         if settings.max_time is not None:
             deadline = time.time() + settings.max_time
-        self.runner = Runner(settings, deadline)
+        self.runner = Runner(settings, deadline, caller=owner)
         self.params, self.out = [], []  # candidates whose every split finished
         self.more = defaultdict(list)
         self.n_asked = 0
@@ -200,20 +200,41 @@ class Engine:
             sum(out[c * n_splits + s] is not None for s in range(n_splits))
             for c in range(n)
         ]
-        progress = None
+        progress = lines = None
         if settings.verbose > 0:
             progress = Progress(n * n_splits, already=sum(arrived))
-        callbacks = Callbacks(self.callback_ctx, self.owner, n * n_splits)
+        if settings.verbose > 1:
+            lines = OrderedLines(n * n_splits)
+        callbacks = Callbacks(
+            self.callback_ctx, self.owner, n * n_splits, active=settings.callbacks
+        )
         for i, result in enumerate(out):
-            if result is not None:
-                callbacks.evaluated(i)
+            if result is not None:  # from the checkpoint: no line, no fit
+                callbacks.evaluated_here(i)
+                if lines is not None:
+                    lines.add(i, "")
+        if callbacks.contexts:
+            plan = plan.with_contexts(callbacks.contexts)
 
         def record(task, leaf_results, counts):
             rows = []
             for cand, result in leaf_results:
-                out[cand * n_splits + task.split] = result
+                index = cand * n_splits + task.split
+                out[index] = result
                 arrived[cand] += 1
-                callbacks.evaluated(cand * n_splits + task.split)
+                if not counts["hooked"]:
+                    callbacks.evaluated_here(index)
+                if lines is not None:
+                    line = cv_end_line(
+                        settings,
+                        candidate_params[cand],
+                        task.split,
+                        n_splits,
+                        cand,
+                        n,
+                        result,
+                    )
+                    lines.add(index, line)
                 if split_keys is not None:
                     rows.append((split_keys[task.split], cand_keys[cand], result))
                 if progress is not None:
@@ -235,6 +256,8 @@ class Engine:
             elif runner.stopped is None:
                 runner.stopped = Stop.MAX_TIME
         finally:
+            if lines is not None:
+                lines.flush()
             callbacks.end()
             complete = [c for c in range(n) if arrived[c] == n_splits]
             rows = [out[c * n_splits + s] for c in complete for s in range(n_splits)]

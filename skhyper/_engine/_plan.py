@@ -21,7 +21,7 @@ A task is one fold and a group of leaves; how leaves are grouped into
 tasks is ``_schedule``'s decision.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sklearn import get_config
 from sklearn.base import clone
@@ -75,6 +75,7 @@ class Task:
     id: int
     split: int
     leaves: tuple
+    contexts: dict | None = None  # candidate -> its callback context (1.9+)
 
 
 @dataclass
@@ -87,6 +88,22 @@ class Plan:
     n_leaves: int
     plain_fits: int  # step fits a plain search runs (per candidate and fold)
 
+    def with_contexts(self, contexts):
+        """The plan with each task carrying its candidates' callback contexts
+        (``contexts[candidate * n_splits + split]``)."""
+        tasks = [
+            replace(
+                task,
+                contexts={
+                    c: contexts[c * self.n_splits + task.split]
+                    for leaf in task.leaves
+                    for c in leaf.candidates
+                },
+            )
+            for task in self.tasks
+        ]
+        return replace(self, tasks=tasks)
+
     def without(self, is_done):
         """A plan without the leaves ``is_done(leaf, split)`` says are done."""
         tasks = []
@@ -95,7 +112,7 @@ class Plan:
                 leaf for leaf in task.leaves if not is_done(leaf, task.split)
             )
             if leaves:
-                tasks.append(Task(task.id, task.split, leaves))
+                tasks.append(replace(task, leaves=leaves))
         return Plan(
             tasks, self.n_candidates, self.n_splits, self.n_leaves, self.plain_fits
         )

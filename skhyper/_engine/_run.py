@@ -43,10 +43,12 @@ class Runner:
         ``n_jobs`` and ``pre_dispatch`` are as for ``Parallel``.
     deadline : float or None
         ``time.time()`` after which no new fit starts.
+    caller : estimator or None
+        The tuner, named as the estimator in callback hooks run by workers.
     """
 
-    def __init__(self, settings, deadline=None):
-        self.settings = settings
+    def __init__(self, settings, deadline=None, caller=None):
+        self.settings, self.caller = settings, caller
         self.deadline = deadline
         self.stopped = None  # a Stop once stopped
         self._lock = threading.Lock()
@@ -100,6 +102,7 @@ class Runner:
         """Evaluate ``plan``, calling ``record(task, results, counts)`` as tasks end."""
         context = TaskContext(
             self.settings,
+            caller=self.caller,
             n_candidates=plan.n_candidates,
             n_splits=plan.n_splits,
             deadline=self.deadline,
@@ -133,7 +136,7 @@ class Runner:
                     for leaf in task.leaves
                     for cand in leaf.candidates
                 ]
-                record(task, results, {"fits": 0, "warm_fits": 0})
+                record(task, results, {"fits": 0, "warm_fits": 0, "hooked": False})
 
     def _run(self, tasks, X, y, splits, context, record):
         """One ``Parallel`` call; returns (finished task ids, crash or None)."""

@@ -31,6 +31,7 @@ class Settings:
     checkpoint: object = None  # a path, or None
     metric: str = "score"  # the metric "best so far" reports
     callable_scoring: bool = False  # a user callable, which may return dicts
+    callbacks: bool = False  # scikit-learn callbacks set anywhere in the search
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class TaskContext:
     """What every task of one plan is evaluated with, in any process."""
 
     settings: Settings
+    caller: object  # the tuner: what callback hooks name as the estimator
     n_candidates: int
     n_splits: int
     deadline: float | None

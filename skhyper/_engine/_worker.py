@@ -16,6 +16,7 @@ the chain up to that value.
 """
 
 import time
+from contextlib import contextmanager
 from traceback import format_exc
 
 from sklearn.base import clone
@@ -27,7 +28,6 @@ from .._compat import (
     _safe_split,
     is_response_scorer,
     multimetric_scorers,
-    short_format_time,
 )
 from .._scoring import is_multimetric, score
 from ._arrays import freeze, nbytes, thaw, writable
@@ -112,6 +112,7 @@ class Worker:
         self.score_params_train = _check_method_params(X, sp, indices=train)
         self.score_params_test = _check_method_params(X, sp, indices=test)
         self.warm = {}  # chain -> (model, cumulative fit time)
+        self.fit_ctx = None  # the callback context of the leaf being fitted
         self.response_scorer = is_response_scorer(settings.scorer)
 
     def split(self, estimator, pairwise):
@@ -141,11 +142,48 @@ class Worker:
         for leaf in self.task.leaves:
             if deadline is not None and time.time() >= deadline:
                 break  # the time budget is spent: start no new fit
-            result = self.evaluate(leaf)
+            result = self.evaluate_with_hooks(leaf)
             for cand in leaf.candidates:
                 out.append((cand, dict(result)))
-                if self.settings.verbose > 1:
-                    self.print_end(leaf.params, cand, result)
+
+    def evaluate_with_hooks(self, leaf):
+        """``evaluate(leaf)`` inside each candidate's callback context.
+
+        As ``_fit_and_score`` does: the evaluation task of the candidate
+        begins before the fit and ends after scoring, and the context is
+        propagated into the estimator being fitted, whose own task tree then
+        hangs below it. A leaf fitted once for several equal candidates
+        reports its fit under the first; the others' tasks begin and end
+        with no fit below them.
+        """
+        contexts = self.task.contexts
+        if not contexts:
+            return self.evaluate(leaf)
+        caller = self.context.caller
+        pairwise = get_tags(leaf.estimator).input_tags.pairwise
+        X_train, y_train, _, _ = self.split(leaf.estimator, pairwise)
+        weight = self.fit_params.get("sample_weight")
+        hook = dict(
+            estimator=caller,
+            X=X_train,
+            y=y_train,
+            metadata=None if weight is None else {"sample_weight": weight},
+        )
+        first, *others = leaf.candidates
+        ctx = contexts[first]
+        self.fit_ctx, self.hook, self.begun = ctx, hook, False
+        try:
+            result = self.evaluate(leaf)  # begins the task where it fits
+        finally:
+            if not self.begun:  # failed before the fit
+                ctx.call_on_fit_task_begin(**hook)
+            self.fit_ctx = None
+            ctx.call_on_fit_task_end(**hook)
+        for cand in others:  # as if fitted: the same hooks, no fit below
+            with contexts[cand].propagate_callback_context(clone(leaf.estimator)):
+                contexts[cand].call_on_fit_task_begin(**hook)
+            contexts[cand].call_on_fit_task_end(**hook)
+        return result
 
     def evaluate(self, leaf):
         s = self.settings
@@ -213,8 +251,8 @@ class Worker:
             transform_time = 0.0
         else:
             # A scikit-learn scorer only calls the final estimator's response
-            # methods on the transformed data: reuse it.
-            target, Xs_test, Xs_train = model, Xt_test, Xt_train
+            # methods on the transformed data: reuse it (a copy of its own).
+            target, Xs_test, Xs_train = model, thaw(Xt_test), thaw(Xt_train)
         test_scores = score(
             target, Xs_test, y_test, s.scorer, self.score_params_test, error_score
         )
@@ -250,10 +288,17 @@ class Worker:
                     model = self.branches.open(model, in_key, as_transformer=False)
                 own_fits = count_fits(model)
             try:
-                if y is None:
-                    writable(lambda X: model.fit(X, **params), Xt)
-                else:
-                    writable(lambda X: model.fit(X, y, **params), Xt)
+                with propagated(self.fit_ctx, model):
+                    if self.fit_ctx is not None:
+                        self.fit_ctx.call_on_fit_task_begin(**self.hook)
+                        self.begun = True
+                    # The final estimator gets data of its own, as in
+                    # scikit-learn (shared data is read-only; torch and
+                    # others warn about or write into read-only input).
+                    if y is None:
+                        model.fit(thaw(Xt), **params)
+                    else:
+                        model.fit(thaw(Xt), y, **params)
             except Exception:
                 if chain is None:  # a composite's failure: its proxies counted
                     own = 0 if is_composite(model) else own_fits
@@ -270,26 +315,15 @@ class Worker:
             self.warm[leaf.chain] = (model, spent)
         return model, spent
 
-    def print_end(self, parameters, cand, result):
-        verbose, n_splits = self.settings.verbose, self.context.n_splits
-        progress = f" {self.task.split + 1}/{n_splits}" if verbose > 2 else ""
-        if verbose > 9:
-            progress += f"; {cand + 1}/{self.context.n_candidates}"
-        msg = ", ".join(f"{k}={parameters[k]}" for k in sorted(parameters))
-        if verbose > 9:
-            start = f"[CV{progress}] START {msg}"
-            print(f"{start}{(80 - len(start)) * '.'}")
-        end = f"[CV{progress}] END "
-        msg += ";" if msg else ""
-        if verbose > 2:
-            msg += _scores_msg(
-                result["test_scores"],
-                result.get("train_scores"),
-                self.settings.return_train_score,
-            )
-        total = result["fit_time"] + result["score_time"]
-        msg += f" total time={short_format_time(total)}"
-        print(end + "." * (80 - len(end) - len(msg)) + msg)
+
+@contextmanager
+def propagated(ctx, estimator):
+    """``ctx.propagate_callback_context(estimator)``, or nothing without ctx."""
+    if ctx is None:
+        yield
+    else:
+        with ctx.propagate_callback_context(estimator):
+            yield
 
 
 def failed_result(settings, error, fit_time=0.0):
@@ -312,22 +346,9 @@ def failed_result(settings, error, fit_time=0.0):
     return result
 
 
-def _scores_msg(test_scores, train_scores, return_train_score):
-    if isinstance(test_scores, dict):
-        msg = ""
-        for name in sorted(test_scores):
-            msg += f" {name}: ("
-            if return_train_score:
-                msg += f"train={train_scores[name]:.3f}, "
-            msg += f"test={test_scores[name]:.3f})"
-        return msg
-    if return_train_score:
-        return f", score=(train={train_scores:.3f}, test={test_scores:.3f})"
-    return f", score={test_scores:.3f}"
-
-
 def run_task(task, X, y, train, test, context):
     """Worker entry point: ``(task.id, [(candidate, result)], counts)``."""
     worker = Worker(task, X, y, train, test, context)
     out = worker.run()
-    return task.id, out, {"fits": worker.fits, "warm_fits": worker.warm_fits}
+    counts = {"fits": worker.fits, "warm_fits": worker.warm_fits, "hooked": True}
+    return task.id, out, counts
