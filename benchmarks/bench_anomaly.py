@@ -39,8 +39,8 @@ from sklearn.svm import OneClassSVM
 
 import skhyper
 from skhyper import GridTuner
-from skhyper._anomaly_emmv import LevelSetScorer
 from skhyper.anomaly import load_outlier_dataset, make_outlier_scorer
+from skhyper.anomaly._level_sets import LevelSetScorer
 
 
 class AllCriteria:

@@ -30,13 +30,6 @@ from sklearn.svm import OneClassSVM
 
 import skhyper._base
 from skhyper import GridTuner, RandomTuner
-from skhyper._anomaly_emmv import (
-    LevelSetScorer,
-    _upper_envelope,
-    excess_mass_area,
-    mass_volume_area,
-)
-from skhyper._anomaly_scoring import precision_at_n
 from skhyper.anomaly import (
     NoveltySplit,
     Transductive,
@@ -47,6 +40,13 @@ from skhyper.anomaly import (
     make_mass_volume_scorer,
     make_outlier_scorer,
 )
+from skhyper.anomaly._level_sets import (
+    LevelSetScorer,
+    _upper_envelope,
+    excess_mass_area,
+    mass_volume_area,
+)
+from skhyper.anomaly._scoring import precision_at_n
 
 # -- fixtures ------------------------------------------------------------------
 

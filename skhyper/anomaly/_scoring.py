@@ -18,7 +18,7 @@ from sklearn.metrics import (
 )
 from sklearn.utils import column_or_1d
 
-from ._anomaly_convention import (
+from ._convention import (
     anomaly_scores,
     check_convention,
     detect_convention,

@@ -27,7 +27,7 @@ from sklearn.base import clone
 from sklearn.metrics import auc
 from sklearn.utils import check_random_state
 
-from ._anomaly_convention import (
+from ._convention import (
     check_convention,
     detect_convention,
     final_estimator,

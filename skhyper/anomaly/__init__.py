@@ -42,10 +42,9 @@ from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._anomaly_convention import is_pyod_like
-from ._anomaly_emmv import LevelSetScorer
-from ._anomaly_scoring import OutlierScorer
-from ._detectors import check_threshold_grid, default_cv
+from .._detectors import check_threshold_grid, default_cv, is_pyod_like
+from ._level_sets import LevelSetScorer
+from ._scoring import OutlierScorer
 
 __all__ = [
     "NoveltySplit",
