@@ -311,3 +311,200 @@ class LevelSetScorer:
             if value != getattr(defaults, key):
                 args.append(f"{key}={value!r}")
         return f"{name}({', '.join(args)})"
+
+
+# -- the public factories ------------------------------------------------------
+
+_LEVEL_SET_DOC = """
+    The scorer receives a fitted detector and the data it is scored on (in a
+    search: the test fold), and no labels (``y`` is ignored). ``Leb`` is
+    estimated by Monte Carlo: ``n_samples`` points drawn uniformly over the
+    bounding box of the scored data, from a generator seeded by
+    ``random_state`` afresh at each call, so that every candidate of a search
+    meets the same points on the same fold. A constant feature is held at its
+    value (the box is flat along it). Scores are the detector's normality
+    scores (``score_samples``, or the negated PyOD ``decision_function``).
+
+    With at most ``max_features`` features, the fitted detector is evaluated
+    on the scored data, as in the paper. With more, the volumes cannot be
+    estimated (the level sets fill a vanishing part of the box) and the paper
+    averages over random feature subsets, refitting the detector on each. The
+    scorer sees only the test fold, so for each of ``n_draws`` draws it splits
+    the fold at random into ``refit_size`` of its samples, on which a clone of
+    the detector (the candidate's parameters) is refitted on ``max_features``
+    random non-constant features, and the rest, on which the criterion is
+    computed; the draws are averaged. The refits see fewer samples than the
+    training fold: parameters that scale with the sample size
+    (``n_neighbors``, ``max_samples``) are judged at that size, so use few
+    folds (e.g. ``cv=2``) to give the scorer more data. The estimator must
+    accept any number of (numeric) features.
+
+    Parameters
+    ----------
+    n_samples : int, default=100_000
+        Number of uniform Monte Carlo points (Goix's ``n_generated``).
+
+    max_features : int, default=5
+        Above this number of features, the feature-subset protocol is used,
+        with subsets of this size.
+
+    n_draws : int, default=10
+        Number of feature subsets averaged (Goix used 50).
+
+    refit_size : float, default=0.5
+        Fraction of the scored samples the feature-subset models are refitted
+        on; the rest are evaluated.
+    {extra}
+    convention : {{"auto", "sklearn", "pyod"}}, default="auto"
+        How the detector orients its scores; see :mod:`skhyper.anomaly`.
+
+    random_state : int, RandomState instance or None, default=0
+        Seeds the uniform points, the feature subsets and the row splits. An
+        int (the default) gives every call the same draws: candidates are
+        compared on equal terms. A RandomState or None gives each call its own.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y=None)`` returning a float, higher is better;
+        ``threshold_free`` is True. Picklable. A ``TypeError`` for a
+        :class:`Transductive` detector, whose scores of new points depend on
+        the points asked about.
+"""
+
+
+def make_mass_volume_scorer(
+    *,
+    n_samples=100_000,
+    max_features=5,
+    n_draws=10,
+    refit_size=0.5,
+    alpha_min=0.9,
+    alpha_max=0.999,
+    convention="auto",
+    random_state=0,
+):
+    return LevelSetScorer(
+        ("mass_volume",),
+        n_samples=n_samples,
+        max_features=max_features,
+        n_draws=n_draws,
+        refit_size=refit_size,
+        alpha_min=alpha_min,
+        alpha_max=alpha_max,
+        convention=convention,
+        random_state=random_state,
+    )
+
+
+make_mass_volume_scorer.__doc__ = (
+    """Make a label-free scorer: minus the area under the Mass-Volume curve.
+
+    Goix (2016): for a scoring function ``s`` (higher is more normal), the
+    Mass-Volume curve is ``MV(alpha) = inf_u Leb(s >= u)`` subject to
+    ``P(s(X) >= u) >= alpha``, the smallest volume of a level set of ``s``
+    holding a fraction ``alpha`` of the data. A good detector's level sets
+    are small for their mass. The criterion is the area under ``MV`` over
+    ``alpha`` in ``[alpha_min, alpha_max)`` (a grid of step 1e-4), lower is
+    better; the scorer returns its negation, so that higher is better.
+"""
+    + _LEVEL_SET_DOC.format(
+        extra="""
+    alpha_min, alpha_max : float, default=0.9, 0.999
+        The range of masses the area runs over, as in the paper.
+"""
+    )
+    + """
+    See Also
+    --------
+    make_excess_mass_scorer : The Excess-Mass criterion.
+
+    References
+    ----------
+    N. Goix, "How to Evaluate the Quality of Unsupervised Anomaly Detection
+    Algorithms?", ICML 2016 Workshop on Anomaly Detection, arXiv:1607.01152.
+
+    Examples
+    --------
+    >>> from sklearn.neighbors import LocalOutlierFactor
+    >>> from skhyper import GridTuner
+    >>> from skhyper.anomaly import load_outlier_dataset, make_mass_volume_scorer
+    >>> X, _ = load_outlier_dataset("blobs")  # no labels used below
+    >>> mv = make_mass_volume_scorer(n_samples=20_000)
+    >>> tuner = GridTuner(
+    ...     LocalOutlierFactor(novelty=True),
+    ...     {"n_neighbors": [5, 35]},
+    ...     scoring=mv,
+    ...     cv=3,
+    ... ).fit(X)
+    >>> tuner.best_params_
+    {'n_neighbors': 35}
+    >>> bool(tuner.best_score_ < 0)  # minus an area
+    True
+"""
+)
+
+
+def make_excess_mass_scorer(
+    *,
+    n_samples=100_000,
+    max_features=5,
+    n_draws=10,
+    refit_size=0.5,
+    t_max=0.9,
+    convention="auto",
+    random_state=0,
+):
+    return LevelSetScorer(
+        ("excess_mass",),
+        n_samples=n_samples,
+        max_features=max_features,
+        n_draws=n_draws,
+        refit_size=refit_size,
+        t_max=t_max,
+        convention=convention,
+        random_state=random_state,
+    )
+
+
+make_excess_mass_scorer.__doc__ = (
+    """Make a label-free scorer: the area under the Excess-Mass curve.
+
+    Goix (2016): for a scoring function ``s`` (higher is more normal), the
+    Excess-Mass curve is ``EM(t) = sup_u P(s(X) >= u) - t Leb(s >= u)``. The
+    criterion is its area over ``t`` in ``[0, EM^{-1}(t_max)]``, higher is
+    better, computed as in Goix's reference code: ``t`` on a grid of step
+    ``0.01 / volume`` up to ``100 / volume`` (``volume`` that of the bounding
+    box), the levels ``u`` the distinct data scores, ``EM(0) = 1``, and the
+    area up to the first ``t`` where ``EM(t) <= t_max`` (the whole grid if
+    it is never reached). Its values scale with ``1 / volume``: compare
+    candidates on the same folds, as a search does.
+"""
+    + _LEVEL_SET_DOC.format(
+        extra="""
+    t_max : float, default=0.9
+        The area runs up to ``EM^{-1}(t_max)``, as in the paper.
+"""
+    )
+    + """
+    See Also
+    --------
+    make_mass_volume_scorer : The Mass-Volume criterion.
+
+    References
+    ----------
+    N. Goix, "How to Evaluate the Quality of Unsupervised Anomaly Detection
+    Algorithms?", ICML 2016 Workshop on Anomaly Detection, arXiv:1607.01152.
+
+    Examples
+    --------
+    >>> from sklearn.neighbors import LocalOutlierFactor
+    >>> from skhyper.anomaly import load_outlier_dataset, make_excess_mass_scorer
+    >>> X, _ = load_outlier_dataset("blobs")
+    >>> em = make_excess_mass_scorer(n_samples=20_000)
+    >>> smooth = LocalOutlierFactor(n_neighbors=35, novelty=True).fit(X[:200])
+    >>> rough = LocalOutlierFactor(n_neighbors=5, novelty=True).fit(X[:200])
+    >>> bool(em(smooth, X[200:]) > em(rough, X[200:]))
+    True
+"""
+)
