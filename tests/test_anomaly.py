@@ -477,8 +477,12 @@ def test_novelty_split_labels_and_errors():
         next(NoveltySplit().split(X, np.zeros(len(Y))))
     with pytest.raises(ValueError, match="random_state has no effect"):
         next(NoveltySplit(shuffle=False, random_state=0).split(X, Y))
-    with pytest.raises(ValueError, match="n_splits must be an int >= 2"):
+    with pytest.raises(ValueError, match="n_splits == 1, must be >= 2"):
         next(NoveltySplit(1).split(X, Y))
+    with pytest.raises(TypeError, match="n_splits must be an instance of int"):
+        next(NoveltySplit(2.0).split(X, Y))
+    with pytest.raises(TypeError, match="shuffle must be an instance of"):
+        next(NoveltySplit(shuffle=1).split(X, Y))
     assert "test_outliers='split'" in repr(NoveltySplit())
 
 
@@ -837,10 +841,16 @@ def test_high_dimension_refits_on_feature_subsets():
 def test_level_set_scorer_errors():
     with pytest.raises(TypeError, match="Transductive"):
         make_mass_volume_scorer()(Transductive(LocalOutlierFactor()).fit(X), X)
-    with pytest.raises(ValueError, match="refit_size must be a number in"):
+    with pytest.raises(ValueError, match="refit_size == 1.5, must be < 1"):
         make_mass_volume_scorer(refit_size=1.5)
-    with pytest.raises(ValueError, match="n_samples must be an int >= 1"):
+    with pytest.raises(ValueError, match="t_max == nan, must be > 0 and < 1"):
+        make_excess_mass_scorer(t_max=float("nan"))
+    with pytest.raises(ValueError, match="n_samples == 0, must be >= 1"):
         make_excess_mass_scorer(n_samples=0)
+    with pytest.raises(TypeError, match="n_draws must be an instance of int, not str"):
+        make_mass_volume_scorer(n_draws="3")
+    with pytest.raises(ValueError, match="'seed' cannot be used to seed"):
+        make_mass_volume_scorer(random_state="seed")
     with pytest.raises(ValueError, match="alpha_min must be below alpha_max"):
         make_mass_volume_scorer(alpha_min=0.99, alpha_max=0.95)
     with pytest.raises(ValueError, match="each part needs at least 2"):
@@ -895,3 +905,5 @@ def test_load_outlier_dataset(name, shape, n_outliers):
 def test_load_outlier_dataset_bad_name():
     with pytest.raises(ValueError, match="name must be one of"):
         load_outlier_dataset("iris")
+    with pytest.raises(ValueError, match="'0' cannot be used to seed"):
+        load_outlier_dataset("wine", random_state="0")

@@ -2,6 +2,7 @@
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine, make_blobs
+from sklearn.utils import check_random_state
 
 DATASETS = ("breast_cancer", "wine", "digits", "blobs")
 
@@ -33,8 +34,9 @@ def load_outlier_dataset(name, *, random_state=0):
     name : {"breast_cancer", "wine", "digits", "blobs"}
         Which data set.
 
-    random_state : int, default=0
-        Seeds the outliers drawn, the generated data and the row order.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the outliers drawn, the generated data and the row order. Pass
+        an int (the default) for the same data set at every call.
 
     Returns
     -------
@@ -53,7 +55,7 @@ def load_outlier_dataset(name, *, random_state=0):
     """
     if name not in DATASETS:
         raise ValueError(f"name must be one of {DATASETS}, got {name!r}")
-    rng = np.random.RandomState(random_state)
+    rng = check_random_state(random_state)
     if name == "blobs":
         inliers, _ = make_blobs(
             n_samples=300,

@@ -19,13 +19,14 @@ curve is the upper envelope of one line per level ``u``; it is computed with a
 convex-hull sweep instead of a loop over levels (the same values, to rounding).
 """
 
+import math
 import numbers
 import warnings
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import auc
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
 
 from ._convention import (
     check_convention,
@@ -130,24 +131,17 @@ def _as_array(X):
     return X
 
 
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(
-            f"{name} must be an int >= {low}, got {value!r} ({type(value).__name__})"
-        )
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+def _check_fraction(value, name):
+    """``value`` strictly between 0 and 1, in scikit-learn's words.
 
-
-def _check_fraction(name, value):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not 0 < value < 1
-    ):
-        raise ValueError(
-            f"{name} must be a number in (0, 1), got {value!r} ({type(value).__name__})"
-        )
+    ``check_scalar`` lets NaN through (every comparison with NaN is False),
+    so NaN is refused here in the same wording.
+    """
+    check_scalar(
+        value, name, numbers.Real, min_val=0, max_val=1, include_boundaries="neither"
+    )
+    if math.isnan(value):
+        raise ValueError(f"{name} == {value}, must be > 0 and < 1.")
 
 
 class LevelSetScorer:
@@ -177,26 +171,19 @@ class LevelSetScorer:
         criteria = tuple(criteria)
         if not criteria or any(c not in CRITERIA for c in criteria):
             raise ValueError(f"criteria must be among {CRITERIA}, got {criteria!r}")
-        _check_int("n_samples", n_samples, 1)
-        _check_int("max_features", max_features, 1)
-        _check_int("n_draws", n_draws, 1)
-        _check_fraction("refit_size", refit_size)
-        _check_fraction("alpha_min", alpha_min)
-        _check_fraction("alpha_max", alpha_max)
+        check_scalar(n_samples, "n_samples", numbers.Integral, min_val=1)
+        check_scalar(max_features, "max_features", numbers.Integral, min_val=1)
+        check_scalar(n_draws, "n_draws", numbers.Integral, min_val=1)
+        _check_fraction(refit_size, "refit_size")
+        _check_fraction(alpha_min, "alpha_min")
+        _check_fraction(alpha_max, "alpha_max")
         if not alpha_min < alpha_max:
             raise ValueError(
                 f"alpha_min must be below alpha_max, got alpha_min={alpha_min!r} "
                 f"and alpha_max={alpha_max!r}"
             )
-        _check_fraction("t_max", t_max)
-        if not (
-            random_state is None
-            or isinstance(random_state, numbers.Integral | np.random.RandomState)
-        ):
-            raise ValueError(
-                "random_state must be an int, a RandomState or None, got "
-                f"{random_state!r} ({type(random_state).__name__})"
-            )
+        _check_fraction(t_max, "t_max")
+        check_random_state(random_state)  # refuses what cannot seed a generator
         self.criteria = criteria
         self.n_samples = n_samples
         self.max_features = max_features

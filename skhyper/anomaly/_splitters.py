@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
-from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils import check_random_state, check_scalar, column_or_1d
 
 
 class NoveltySplit(BaseCrossValidator):
@@ -74,17 +74,12 @@ class NoveltySplit(BaseCrossValidator):
         self.random_state = random_state
 
     def _check(self):
-        n = self.n_splits
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-            raise ValueError(
-                f"n_splits must be an int >= 2, got {n!r} ({type(n).__name__})"
-            )
+        check_scalar(self.n_splits, "n_splits", numbers.Integral, min_val=2)
         if self.test_outliers not in ("split", "all"):
             raise ValueError(
                 f"test_outliers must be 'split' or 'all', got {self.test_outliers!r}"
             )
-        if not isinstance(self.shuffle, bool | np.bool_):
-            raise TypeError(f"shuffle must be True or False, got {self.shuffle!r}")
+        check_scalar(self.shuffle, "shuffle", (bool, np.bool_))
         if not self.shuffle and self.random_state is not None:
             raise ValueError(
                 "Setting a random_state has no effect since shuffle is False. "
