@@ -28,7 +28,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
 
-import skhyper._base
 from skhyper import GridTuner, RandomTuner
 from skhyper.anomaly import (
     NoveltySplit,
@@ -413,10 +412,6 @@ def test_stratified_default_folds_all_contain_outliers():
     assert np.isfinite(tuner.cv_results_["split4_test_score"]).all()
 
 
-@pytest.mark.skipif(
-    "default_cv" not in vars(skhyper._base),
-    reason="BaseTuner.fit does not call skhyper.anomaly.default_cv yet",
-)
 @pytest.mark.parametrize("cv", [None, 4])
 def test_tuner_default_folds_are_stratified_for_detectors(cv):
     tuner = GridTuner(
@@ -643,10 +638,6 @@ def test_contamination_warning_cases():
         assert _warnings(check_threshold_grid, *args) == [], args
 
 
-@pytest.mark.skipif(
-    "check_threshold_grid" not in vars(skhyper._base),
-    reason="BaseTuner.fit does not call skhyper.anomaly.check_threshold_grid yet",
-)
 def test_tuner_warns_about_contamination_only_grid():
     tuner = GridTuner(
         IsolationForest(n_estimators=10, random_state=0),

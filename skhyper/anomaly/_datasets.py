@@ -6,6 +6,21 @@ from sklearn.utils import check_random_state
 
 DATASETS = ("breast_cancer", "wine", "digits", "blobs")
 
+# The recipes of load_outlier_dataset's table. Outliers drawn from the other
+# classes: malignant tumours (breast_cancer), wines of cultivar 0 (wine), and
+# so many of each digit 0-8 among the 9s (digits).
+N_MALIGNANT = 21
+N_CULTIVAR_0 = 10
+N_PER_OTHER_DIGIT = 2
+INLIER_DIGIT = 9
+# blobs: BLOB_SIZE points around each centre, N_NOISE outliers uniform over
+# [-NOISE_HALF_WIDTH, NOISE_HALF_WIDTH]^2.
+BLOB_CENTERS = [[-3.0, -3.0], [3.0, 3.0], [3.0, -3.0]]
+BLOB_STDS = [0.4, 0.8, 1.2]
+BLOB_SIZE = 100
+N_NOISE = 30
+NOISE_HALF_WIDTH = 7.0
+
 
 def load_outlier_dataset(name, *, random_state=0):
     """Load a small outlier-detection data set built from bundled data.
@@ -58,30 +73,40 @@ def load_outlier_dataset(name, *, random_state=0):
     rng = check_random_state(random_state)
     if name == "blobs":
         inliers, _ = make_blobs(
-            n_samples=300,
-            centers=[[-3.0, -3.0], [3.0, 3.0], [3.0, -3.0]],
-            cluster_std=[0.4, 0.8, 1.2],
+            n_samples=BLOB_SIZE * len(BLOB_CENTERS),
+            centers=BLOB_CENTERS,
+            cluster_std=BLOB_STDS,
             random_state=rng,
         )
-        noise = rng.uniform(-7.0, 7.0, size=(30, 2))
+        noise = rng.uniform(
+            -NOISE_HALF_WIDTH, NOISE_HALF_WIDTH, size=(N_NOISE, inliers.shape[1])
+        )
         X = np.concatenate([inliers, noise])
-        y = np.r_[np.zeros(300, dtype=int), np.ones(30, dtype=int)]
+        y = np.r_[np.zeros(len(inliers), dtype=int), np.ones(N_NOISE, dtype=int)]
     else:
         if name == "breast_cancer":
             data, target = load_breast_cancer(return_X_y=True)
             inliers = np.flatnonzero(target == 1)  # benign
-            outliers = rng.choice(np.flatnonzero(target == 0), 21, replace=False)
+            outliers = rng.choice(
+                np.flatnonzero(target == 0), N_MALIGNANT, replace=False
+            )
         elif name == "wine":
             data, target = load_wine(return_X_y=True)
             inliers = np.flatnonzero(target != 0)
-            outliers = rng.choice(np.flatnonzero(target == 0), 10, replace=False)
+            outliers = rng.choice(
+                np.flatnonzero(target == 0), N_CULTIVAR_0, replace=False
+            )
         else:
             data, target = load_digits(return_X_y=True)
-            inliers = np.flatnonzero(target == 9)
+            inliers = np.flatnonzero(target == INLIER_DIGIT)
             outliers = np.concatenate(
                 [
-                    rng.choice(np.flatnonzero(target == digit), 2, replace=False)
-                    for digit in range(9)
+                    rng.choice(
+                        np.flatnonzero(target == digit),
+                        N_PER_OTHER_DIGIT,
+                        replace=False,
+                    )
+                    for digit in range(INLIER_DIGIT)
                 ]
             )
         X = data[np.concatenate([inliers, np.sort(outliers)])]

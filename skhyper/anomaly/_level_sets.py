@@ -28,14 +28,21 @@ from sklearn.base import clone
 from sklearn.metrics import auc
 from sklearn.utils import check_random_state, check_scalar
 
-from ._convention import (
-    check_convention,
-    detect_convention,
-    final_estimator,
-    normality_scores,
-)
+from .._detectors import final_estimator
+from ._convention import check_convention, detect_convention, normality_scores
 
 CRITERIA = ("mass_volume", "excess_mass")
+
+# Goix's grids (em.py, em_bench*.py). Mass-Volume: alpha in steps of 1e-4.
+ALPHA_STEP = 1e-4
+# Excess-Mass: t in [0, T_STOP / volume) in steps of T_STEP / volume, volume
+# that of the bounding box (so the grid has T_STOP / T_STEP points).
+T_STOP = 100
+T_STEP = 0.01
+
+# Fewest samples the criteria are computed on, and fewest in each part when
+# the scored samples are split to refit the detector on a feature subset.
+MIN_SAMPLES = 2
 
 
 def _check_scores(s, what):
@@ -57,7 +64,7 @@ def mass_volume_area(s_X, s_unif, volume, alpha_min=0.9, alpha_max=0.999):
     """
     s_X, s_unif = _check_scores(s_X, "the data"), _check_scores(s_unif, "the box")
     n, n_unif = s_X.size, s_unif.size
-    alphas = np.arange(alpha_min, alpha_max, 0.0001)
+    alphas = np.arange(alpha_min, alpha_max, ALPHA_STEP)
     desc = np.sort(s_X)[::-1]
     masses = 1.0 / n * np.arange(1, n + 1)
     k = np.minimum(np.searchsorted(masses, alphas, side="left"), n - 1)
@@ -101,7 +108,7 @@ def excess_mass_area(s_X, s_unif, volume, t_max=0.9):
     """
     s_X, s_unif = _check_scores(s_X, "the data"), _check_scores(s_unif, "the box")
     n, n_unif = s_X.size, s_unif.size
-    t = np.arange(0, 100 / volume, 0.01 / volume)
+    t = np.arange(0, T_STOP / volume, T_STEP / volume)
     levels = np.unique(s_X)
     mass = 1.0 / n * (n - np.searchsorted(np.sort(s_X), levels, side="right"))
     leb = (n_unif - np.searchsorted(np.sort(s_unif), levels, side="right")) / n_unif
@@ -219,9 +226,9 @@ class LevelSetScorer:
 
     def _evaluate(self, estimator, X, Xa, rng):
         """The criteria of a fitted detector on data ``X`` (``Xa`` as an array)."""
-        if Xa.shape[0] < 2:
+        if Xa.shape[0] < MIN_SAMPLES:
             raise ValueError(
-                f"Mass-Volume and Excess-Mass need at least 2 samples, got "
+                f"Mass-Volume and Excess-Mass need at least {MIN_SAMPLES} samples, got "
                 f"{Xa.shape[0]}"
             )
         lo, hi = Xa.min(axis=0), Xa.max(axis=0)
@@ -248,12 +255,12 @@ class LevelSetScorer:
         """One random feature subset: refit on part of ``Xa``, score the rest."""
         n = Xa.shape[0]
         n_fit = int(self.refit_size * n)
-        if n_fit < 2 or n - n_fit < 2:
+        if min(n_fit, n - n_fit) < MIN_SAMPLES:
             raise ValueError(
                 f"With {Xa.shape[1]} features (more than max_features="
                 f"{self.max_features}), the {n} scored samples are split "
                 f"(refit_size={self.refit_size}) into {n_fit} to refit on and "
-                f"{n - n_fit} to evaluate; each part needs at least 2."
+                f"{n - n_fit} to evaluate; each part needs at least {MIN_SAMPLES}."
             )
         perm = rng.permutation(n)
         fit_rows, eval_rows = perm[:n_fit], perm[n_fit:]

@@ -66,6 +66,9 @@ THRESHOLD = {
 _ZERO_DIVISION = {"f1", "precision", "recall", "fbeta", "jaccard"}
 RESPONSES = ("score", "predict")
 
+# How many of the labels of a y with too many an error message quotes.
+SHOWN_LABELS = 10
+
 
 def outlier_indicator(y, outlier_label, *, warn_majority=True):
     """Boolean array: which samples ``y`` marks as outliers.
@@ -80,7 +83,7 @@ def outlier_indicator(y, outlier_label, *, warn_majority=True):
         raise ValueError(
             "y must hold two labels, one for inliers and one for outliers (such "
             f"as {{0, 1}} or {{-1, 1}}); got {labels.size} labels: "
-            f"{labels.tolist()[:10]}"
+            f"{labels.tolist()[:SHOWN_LABELS]}"
         )
     if labels.size == 2 and outlier_label not in labels.tolist():
         raise ValueError(
