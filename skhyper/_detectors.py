@@ -95,7 +95,7 @@ def default_cv(estimator, cv, y):
 
     Returns
     -------
-    cv : int, cross-validation generator, iterable or None
+    int, cross-validation generator, iterable or None
         A ``StratifiedKFold`` for a detector with class labels and ``cv``
         None or an int; ``cv`` itself otherwise.
 

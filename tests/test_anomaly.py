@@ -1,6 +1,10 @@
 """skhyper.anomaly: scorers, label-free criteria, splitters, Transductive, checks."""
 
+import doctest
+import importlib
+import inspect
 import pickle
+import pkgutil
 import warnings
 
 import numpy as np
@@ -28,6 +32,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
 
+import skhyper
+import skhyper.anomaly
 from skhyper import GridTuner, RandomTuner
 from skhyper.anomaly import (
     NoveltySplit,
@@ -898,3 +904,46 @@ def test_load_outlier_dataset_bad_name():
         load_outlier_dataset("iris")
     with pytest.raises(ValueError, match="'0' cannot be used to seed"):
         load_outlier_dataset("wine", random_state="0")
+
+
+# -- the public API --------------------------------------------------------------
+
+# The numpydoc checks scikit-learn's own docstring test ignores, but RT02.
+NUMPYDOC_IGNORED = {"GL01", "GL02", "SA01", "ES01", "EX01"}
+
+
+def _public_objects():
+    """``{dotted name: object}`` for skhyper.anomaly's names and their methods."""
+    found = {}
+    for name in skhyper.anomaly.__all__:
+        obj = getattr(skhyper.anomaly, name)
+        found[f"skhyper.anomaly.{name}"] = obj
+        if inspect.isclass(obj):
+            for attr, value in vars(obj).items():
+                if not attr.startswith("_") and callable(value):
+                    found[f"skhyper.anomaly.{name}.{attr}"] = value
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(_public_objects()))
+def test_public_docstrings_pass_numpydoc(name):
+    validate = pytest.importorskip("numpydoc.validate").validate
+    errors = validate(name)["errors"]
+    assert [(code, msg) for code, msg in errors if code not in NUMPYDOC_IGNORED] == []
+
+
+def test_public_examples_are_collected_once():
+    # pytest --doctest-modules takes a docstring from the module that defines
+    # its object, not from those that re-export it (skhyper.anomaly re-exports
+    # all of its names): every public example must still run, and only once.
+    finder = doctest.DocTestFinder()
+    docstrings = []
+    for info in pkgutil.walk_packages(skhyper.__path__, "skhyper."):
+        if info.name != "skhyper.__main__":  # pytest skips it too
+            module = importlib.import_module(info.name)
+            docstrings += [
+                test.docstring for test in finder.find(module) if test.examples
+            ]
+    for name in skhyper.anomaly.__all__:
+        doc = getattr(skhyper.anomaly, name).__doc__
+        assert docstrings.count(doc) == 1, name

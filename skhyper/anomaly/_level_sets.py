@@ -359,7 +359,7 @@ _LEVEL_SET_DOC = """
 
     Returns
     -------
-    scorer : callable
+    callable
         ``scorer(estimator, X, y=None)`` returning a float, higher is better;
         ``threshold_free`` is True. Picklable. A ``TypeError`` for a
         :class:`Transductive` detector, whose scores of new points depend on

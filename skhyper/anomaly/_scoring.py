@@ -250,7 +250,7 @@ def make_outlier_scorer(
 
     Returns
     -------
-    scorer : callable
+    callable
         ``scorer(estimator, X, y, sample_weight=None)``, higher is better. It
         raises a ``ValueError`` when ``y`` is None, holds more than two
         labels, lacks ``outlier_label``, or (for ranking metrics) holds only

@@ -157,7 +157,7 @@ class NoveltySplit(BaseCrossValidator):
 
         Returns
         -------
-        n_splits : int
+        int
             ``n_splits``.
         """
         return self.n_splits

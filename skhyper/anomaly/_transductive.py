@@ -112,8 +112,8 @@ class Transductive(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        self : object
-            The fitted wrapper.
+        object
+            The fitted wrapper (``self``).
         """
         X = validate_data(self, X)
         self.X_fit_ = X
@@ -131,7 +131,7 @@ class Transductive(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         return _values(self.estimator, fitted, Z, method, pyod)[len(self.X_fit_) :]
 
     def predict(self, X):
-        """Labels of ``X`` from a fit on the training data and ``X`` together.
+        """Predict the labels of ``X`` from a fit on the training data and ``X``.
 
         Parameters
         ----------
@@ -140,13 +140,13 @@ class Transductive(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
+        ndarray of shape (n_samples,)
             The wrapped detector's labels (scikit-learn: -1 outlier, 1 inlier).
         """
         return self._transduce(X, "predict")
 
     def score_samples(self, X):
-        """Normality scores of ``X`` (higher is more normal), transductively.
+        """Compute the normality scores of ``X`` (higher is more normal).
 
         Parameters
         ----------
@@ -155,14 +155,14 @@ class Transductive(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        scores : ndarray of shape (n_samples,)
+        ndarray of shape (n_samples,)
             For ``LocalOutlierFactor``, ``negative_outlier_factor_`` of the
             rows of ``X`` in the fit on the training data and ``X``.
         """
         return self._transduce(X, "score_samples")
 
     def decision_function(self, X):
-        """Decision values of ``X``, transductively.
+        """Compute the decision values of ``X``, transductively.
 
         Parameters
         ----------
@@ -171,7 +171,7 @@ class Transductive(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        scores : ndarray of shape (n_samples,)
+        ndarray of shape (n_samples,)
             ``score_samples(X) - offset_`` for scikit-learn detectors
             (negative for outliers); PyOD's ``decision_scores_`` (higher is
             more anomalous) for PyOD-style ones.
