@@ -162,10 +162,6 @@ def _threshold_free(scoring):
     return getattr(scoring, "threshold_free", False) is True
 
 
-def _key(params):
-    return canonical(params)
-
-
 def check_threshold_grid(estimator, candidate_params, scoring):
     """Warn when candidates vary a threshold the scoring cannot see.
 
@@ -227,7 +223,8 @@ def check_threshold_grid(estimator, candidate_params, scoring):
         return
     shown = ", ".join(repr(name) for name in varying)
     rest = {
-        _key({k: v for k, v in p.items() if k not in varying}) for p in candidate_params
+        canonical({k: v for k, v in p.items() if k not in varying})
+        for p in candidate_params
     }
     if len(rest) == 1:
         msg = (
