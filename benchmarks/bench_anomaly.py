@@ -39,24 +39,25 @@ from sklearn.svm import OneClassSVM
 
 import skhyper
 from skhyper import GridTuner
-from skhyper._anomaly_emmv import LevelSetScorer
-from skhyper.anomaly import load_outlier_dataset, make_outlier_scorer
+from skhyper.anomaly import (
+    load_outlier_dataset,
+    make_excess_mass_scorer,
+    make_mass_volume_scorer,
+    make_outlier_scorer,
+)
 
 
-class AllCriteria:
-    """One callable scorer returning the AUC and both label-free criteria.
+def all_criteria(**level_set):
+    """The AUC and both label-free criteria, as a multimetric ``scoring``.
 
-    One call scores the uniform Monte Carlo points once for both criteria.
+    Both criteria get the same ``level_set`` settings and int seed, so they
+    draw the same uniform points and feature subsets on every fold.
     """
-
-    def __init__(self, **level_set):
-        self.auc = make_outlier_scorer("roc_auc")
-        self.level_set = LevelSetScorer(**level_set)
-
-    def __call__(self, estimator, X, y):
-        scores = {"auc": self.auc(estimator, X, y)}
-        scores.update(self.level_set(estimator, X))
-        return scores
+    return {
+        "auc": make_outlier_scorer("roc_auc"),
+        "mass_volume": make_mass_volume_scorer(**level_set),
+        "excess_mass": make_excess_mass_scorer(**level_set),
+    }
 
 
 def detectors(quick):
@@ -140,7 +141,7 @@ def main(argv=None):
     else:
         datasets = ("breast_cancer", "wine", "digits", "blobs")
         level_set = {"n_samples": 20_000, "n_draws": 5}
-    scorer = AllCriteria(**level_set, random_state=0)
+    scorer = all_criteria(**level_set, random_state=0)
     print(
         f"skhyper {skhyper.__version__}, scikit-learn {sklearn.__version__}, "
         f"numpy {np.__version__}, Python {sys.version.split()[0]}, "

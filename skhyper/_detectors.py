@@ -100,7 +100,7 @@ def default_cv(estimator, cv, y):
 
     Returns
     -------
-    cv : int, cross-validation generator, iterable or None
+    int, cross-validation generator, iterable or None
         A ``StratifiedKFold`` for a detector with class labels and ``cv``
         None or an int; ``cv`` itself otherwise.
 
@@ -167,10 +167,6 @@ def _threshold_free(scoring):
     return getattr(scoring, "threshold_free", False) is True
 
 
-def _key(params):
-    return canonical(params)
-
-
 def check_threshold_grid(estimator, candidate_params, scoring):
     """Warn when candidates vary a threshold the scoring cannot see.
 
@@ -232,7 +228,8 @@ def check_threshold_grid(estimator, candidate_params, scoring):
         return
     shown = ", ".join(repr(name) for name in varying)
     rest = {
-        _key({k: v for k, v in p.items() if k not in varying}) for p in candidate_params
+        canonical({k: v for k, v in p.items() if k not in varying})
+        for p in candidate_params
     }
     if len(rest) == 1:
         msg = (

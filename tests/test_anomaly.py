@@ -1,6 +1,10 @@
 """skhyper.anomaly: scorers, label-free criteria, splitters, Transductive, checks."""
 
+import doctest
+import importlib
+import inspect
 import pickle
+import pkgutil
 import warnings
 
 import numpy as np
@@ -28,15 +32,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
 
-import skhyper._base
+import skhyper
+import skhyper.anomaly
 from skhyper import GridTuner, RandomTuner
-from skhyper._anomaly_emmv import (
-    LevelSetScorer,
-    _upper_envelope,
-    excess_mass_area,
-    mass_volume_area,
-)
-from skhyper._anomaly_scoring import precision_at_n
 from skhyper.anomaly import (
     NoveltySplit,
     Transductive,
@@ -47,6 +45,13 @@ from skhyper.anomaly import (
     make_mass_volume_scorer,
     make_outlier_scorer,
 )
+from skhyper.anomaly._level_sets import (
+    LevelSetScorer,
+    _upper_envelope,
+    excess_mass_area,
+    mass_volume_area,
+)
+from skhyper.anomaly._scoring import precision_at_n
 
 # -- fixtures ------------------------------------------------------------------
 
@@ -413,10 +418,6 @@ def test_stratified_default_folds_all_contain_outliers():
     assert np.isfinite(tuner.cv_results_["split4_test_score"]).all()
 
 
-@pytest.mark.skipif(
-    "default_cv" not in vars(skhyper._base),
-    reason="BaseTuner.fit does not call skhyper.anomaly.default_cv yet",
-)
 @pytest.mark.parametrize("cv", [None, 4])
 def test_tuner_default_folds_are_stratified_for_detectors(cv):
     tuner = GridTuner(
@@ -477,8 +478,12 @@ def test_novelty_split_labels_and_errors():
         next(NoveltySplit().split(X, np.zeros(len(Y))))
     with pytest.raises(ValueError, match="random_state has no effect"):
         next(NoveltySplit(shuffle=False, random_state=0).split(X, Y))
-    with pytest.raises(ValueError, match="n_splits must be an int >= 2"):
+    with pytest.raises(ValueError, match="n_splits == 1, must be >= 2"):
         next(NoveltySplit(1).split(X, Y))
+    with pytest.raises(TypeError, match="n_splits must be an instance of int"):
+        next(NoveltySplit(2.0).split(X, Y))
+    with pytest.raises(TypeError, match="shuffle must be an instance of"):
+        next(NoveltySplit(shuffle=1).split(X, Y))
     assert "test_outliers='split'" in repr(NoveltySplit())
 
 
@@ -639,10 +644,6 @@ def test_contamination_warning_cases():
         assert _warnings(check_threshold_grid, *args) == [], args
 
 
-@pytest.mark.skipif(
-    "check_threshold_grid" not in vars(skhyper._base),
-    reason="BaseTuner.fit does not call skhyper.anomaly.check_threshold_grid yet",
-)
 def test_tuner_warns_about_contamination_only_grid():
     tuner = GridTuner(
         IsolationForest(n_estimators=10, random_state=0),
@@ -837,10 +838,16 @@ def test_high_dimension_refits_on_feature_subsets():
 def test_level_set_scorer_errors():
     with pytest.raises(TypeError, match="Transductive"):
         make_mass_volume_scorer()(Transductive(LocalOutlierFactor()).fit(X), X)
-    with pytest.raises(ValueError, match="refit_size must be a number in"):
+    with pytest.raises(ValueError, match="refit_size == 1.5, must be < 1"):
         make_mass_volume_scorer(refit_size=1.5)
-    with pytest.raises(ValueError, match="n_samples must be an int >= 1"):
+    with pytest.raises(ValueError, match="t_max == nan, must be > 0 and < 1"):
+        make_excess_mass_scorer(t_max=float("nan"))
+    with pytest.raises(ValueError, match="n_samples == 0, must be >= 1"):
         make_excess_mass_scorer(n_samples=0)
+    with pytest.raises(TypeError, match="n_draws must be an instance of int, not str"):
+        make_mass_volume_scorer(n_draws="3")
+    with pytest.raises(ValueError, match="'seed' cannot be used to seed"):
+        make_mass_volume_scorer(random_state="seed")
     with pytest.raises(ValueError, match="alpha_min must be below alpha_max"):
         make_mass_volume_scorer(alpha_min=0.99, alpha_max=0.95)
     with pytest.raises(ValueError, match="each part needs at least 2"):
@@ -895,3 +902,48 @@ def test_load_outlier_dataset(name, shape, n_outliers):
 def test_load_outlier_dataset_bad_name():
     with pytest.raises(ValueError, match="name must be one of"):
         load_outlier_dataset("iris")
+    with pytest.raises(ValueError, match="'0' cannot be used to seed"):
+        load_outlier_dataset("wine", random_state="0")
+
+
+# -- the public API --------------------------------------------------------------
+
+# The numpydoc checks scikit-learn's own docstring test ignores, but RT02.
+NUMPYDOC_IGNORED = {"GL01", "GL02", "SA01", "ES01", "EX01"}
+
+
+def _public_objects():
+    """``{dotted name: object}`` for skhyper.anomaly's names and their methods."""
+    found = {}
+    for name in skhyper.anomaly.__all__:
+        obj = getattr(skhyper.anomaly, name)
+        found[f"skhyper.anomaly.{name}"] = obj
+        if inspect.isclass(obj):
+            for attr, value in vars(obj).items():
+                if not attr.startswith("_") and callable(value):
+                    found[f"skhyper.anomaly.{name}.{attr}"] = value
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(_public_objects()))
+def test_public_docstrings_pass_numpydoc(name):
+    validate = pytest.importorskip("numpydoc.validate").validate
+    errors = validate(name)["errors"]
+    assert [(code, msg) for code, msg in errors if code not in NUMPYDOC_IGNORED] == []
+
+
+def test_public_examples_are_collected_once():
+    # pytest --doctest-modules takes a docstring from the module that defines
+    # its object, not from those that re-export it (skhyper.anomaly re-exports
+    # all of its names): every public example must still run, and only once.
+    finder = doctest.DocTestFinder()
+    docstrings = []
+    for info in pkgutil.walk_packages(skhyper.__path__, "skhyper."):
+        if info.name != "skhyper.__main__":  # pytest skips it too
+            module = importlib.import_module(info.name)
+            docstrings += [
+                test.docstring for test in finder.find(module) if test.examples
+            ]
+    for name in skhyper.anomaly.__all__:
+        doc = getattr(skhyper.anomaly, name).__doc__
+        assert docstrings.count(doc) == 1, name

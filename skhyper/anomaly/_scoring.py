@@ -1,4 +1,4 @@
-"""Labelled scoring of outlier detectors: the scorer behind make_outlier_scorer."""
+"""Labelled scoring of outlier detectors: make_outlier_scorer and its OutlierScorer."""
 
 import numbers
 import warnings
@@ -18,7 +18,7 @@ from sklearn.metrics import (
 )
 from sklearn.utils import column_or_1d
 
-from ._anomaly_convention import (
+from ._convention import (
     anomaly_scores,
     check_convention,
     detect_convention,
@@ -66,6 +66,9 @@ THRESHOLD = {
 _ZERO_DIVISION = {"f1", "precision", "recall", "fbeta", "jaccard"}
 RESPONSES = ("score", "predict")
 
+# How many of the labels of a y with too many an error message quotes.
+SHOWN_LABELS = 10
+
 
 def outlier_indicator(y, outlier_label, *, warn_majority=True):
     """Boolean array: which samples ``y`` marks as outliers.
@@ -80,7 +83,7 @@ def outlier_indicator(y, outlier_label, *, warn_majority=True):
         raise ValueError(
             "y must hold two labels, one for inliers and one for outliers (such "
             f"as {{0, 1}} or {{-1, 1}}); got {labels.size} labels: "
-            f"{labels.tolist()[:10]}"
+            f"{labels.tolist()[:SHOWN_LABELS]}"
         )
     if labels.size == 2 and outlier_label not in labels.tolist():
         raise ValueError(
@@ -200,3 +203,86 @@ class OutlierScorer:
             args.append(f"response={self.response!r}")
         args += [f"{k}={v!r}" for k, v in self.kwargs.items()]
         return f"make_outlier_scorer({', '.join(args)})"
+
+
+def make_outlier_scorer(
+    metric="roc_auc", *, outlier_label=1, convention="auto", response=None, **kwargs
+):
+    """Make a scorer that scores an outlier detector against labels.
+
+    Ranking metrics are computed on the detector's continuous anomaly score,
+    oriented so that higher means more anomalous: ``-score_samples(X)`` (or
+    ``-decision_function(X)``) for scikit-learn detectors,
+    ``decision_function(X)`` for PyOD-style ones. Threshold metrics are
+    computed on its predictions, outliers being the positive class:
+    ``predict(X) == -1`` for scikit-learn detectors, ``predict(X) == 1`` for
+    PyOD-style ones. The convention is recognised as described in
+    :mod:`skhyper.anomaly`.
+
+    The scorer is a plain picklable callable ``scorer(estimator, X, y)``, for
+    ``scoring=`` alone or as a value of a multimetric dict.
+
+    Parameters
+    ----------
+    metric : str or callable, default="roc_auc"
+        Ranking metrics (threshold-free): ``"roc_auc"``,
+        ``"average_precision"``, ``"precision_at_n"`` (precision among the
+        ``n`` highest scores, ``n`` the number of outliers; ties counted by
+        expectation). Threshold metrics: ``"f1"``, ``"precision"``,
+        ``"recall"``, ``"fbeta"`` (pass ``beta=``), ``"jaccard"``,
+        ``"balanced_accuracy"``, ``"accuracy"``, ``"matthews_corrcoef"``. Or a
+        callable ``metric(y_true, y_response, **kwargs)`` with ``response``.
+
+    outlier_label : int, bool or str, default=1
+        The label that marks outliers in ``y``; the other label marks inliers.
+        Use ``outlier_label=-1`` for labels in scikit-learn's convention.
+
+    convention : {"auto", "sklearn", "pyod"}, default="auto"
+        How the detector orients its outputs; ``"auto"`` recognises it.
+
+    response : {"score", "predict"}, default=None
+        For a callable ``metric`` only: whether it receives the anomaly score
+        or the predicted outlier indicator (0/1).
+
+    **kwargs
+        Passed to the metric (``beta=2``, ``max_fpr=0.1``, ...). Precision,
+        recall, F-scores and Jaccard default to ``zero_division=0.0``.
+
+    Returns
+    -------
+    callable
+        ``scorer(estimator, X, y, sample_weight=None)``, higher is better. It
+        raises a ``ValueError`` when ``y`` is None, holds more than two
+        labels, lacks ``outlier_label``, or (for ranking metrics) holds only
+        one class. It has ``threshold_free`` (True for ranking metrics).
+
+    See Also
+    --------
+    make_mass_volume_scorer : A label-free criterion.
+    default_cv : The folds the tuners use for detectors.
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import IsolationForest
+    >>> from skhyper import GridTuner
+    >>> from skhyper.anomaly import (
+    ...     default_cv, load_outlier_dataset, make_outlier_scorer)
+    >>> X, y = load_outlier_dataset("wine")  # y == 1 marks outliers
+    >>> auc = make_outlier_scorer("roc_auc")
+    >>> detector = IsolationForest(random_state=0).fit(X)
+    >>> round(auc(detector, X, y), 3)
+    0.721
+    >>> y_sklearn = 1 - 2 * y  # -1 marks outliers
+    >>> round(make_outlier_scorer(outlier_label=-1)(detector, X, y_sklearn), 3)
+    0.721
+    >>> tuner = GridTuner(
+    ...     IsolationForest(random_state=0),
+    ...     {"max_features": [0.5, 1.0], "n_estimators": [50, 100]},
+    ...     scoring={"auc": auc, "f1": make_outlier_scorer("f1")},
+    ...     refit="auc",
+    ...     cv=default_cv(IsolationForest(), 3, y),
+    ... ).fit(X, y)
+    >>> tuner.best_params_
+    {'max_features': 1.0, 'n_estimators': 100}
+    """
+    return OutlierScorer(metric, outlier_label, convention, response, kwargs)

@@ -21,7 +21,7 @@ and fitted searches are looked through to the detector at their end.
 
 import numpy as np
 
-from ._detectors import (
+from .._detectors import (
     final_estimator,
     is_pyod_like,
     is_sklearn_detector,
