@@ -43,7 +43,7 @@ from ._compat import (
     validate_params,
     with_callbacks,
 )
-from ._detectors import check_threshold_grid, default_cv
+from ._detectors import check_scorers_can_score, check_threshold_grid, default_cv
 from ._engine import Engine, Evaluate, Settings, Stop
 from ._results import select_best_index
 from ._scoring import (
@@ -345,6 +345,7 @@ class BaseTuner(
 
         def check_candidates(candidate_params):
             check_threshold_grid(self.estimator, candidate_params, self.scoring)
+            check_scorers_can_score(self.estimator, candidate_params, self.scoring)
 
         with Engine(
             self.estimator,

@@ -11,7 +11,7 @@ add-on (``import skhyper`` stays light).
 import numbers
 import warnings
 
-from sklearn.base import is_outlier_detector
+from sklearn.base import clone, is_outlier_detector
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import type_of_target
@@ -25,21 +25,63 @@ from ._engine._keys import canonical
 MAX_NESTING = 100
 
 
-def final_estimator(estimator):
-    """The detector at the end of pipelines, Transductive and fitted searches."""
+def path_to_final(estimator):
+    """Every object from ``estimator`` down to the detector at the end of
+    pipelines, Transductive wrappers and fitted searches (both included)."""
+    path = [estimator]
     for _ in range(MAX_NESTING):
         if isinstance(estimator, Pipeline):
             step = estimator.steps[-1][1]
             if is_passthrough(step):
-                return estimator
+                return path
             estimator = step
-        elif getattr(type(estimator), "_skhyper_transductive", False):
+        elif is_transductive(estimator):
             estimator = getattr(estimator, "estimator_", estimator.estimator)
         elif hasattr(estimator, "best_estimator_"):
             estimator = estimator.best_estimator_
         else:
-            return estimator
-    return estimator
+            return path
+        path.append(estimator)
+    return path
+
+
+def final_estimator(estimator):
+    """The detector at the end of pipelines, Transductive and fitted searches."""
+    return path_to_final(estimator)[-1]
+
+
+def is_transductive(estimator):
+    """Whether ``estimator`` is a :class:`skhyper.anomaly.Transductive`."""
+    return getattr(type(estimator), "_skhyper_transductive", False) is True
+
+
+def check_scorers_can_score(estimator, candidate_params, scoring):
+    """Raise before any fit if a scorer cannot score some candidate.
+
+    A scorer may define ``skhyper_check(estimator)``, raising ``TypeError``
+    when it cannot score that (unfitted, configured) estimator: the outlier
+    scorers of :mod:`skhyper.anomaly` do, for a detector with no method for
+    new data (``LocalOutlierFactor(novelty=False)``). Every distinct
+    candidate is configured and checked.
+    """
+    if callable(scoring):
+        scorers = [scoring]
+    elif isinstance(scoring, dict):
+        scorers = [s for s in scoring.values() if callable(s)]
+    else:
+        return
+    checks = [s.skhyper_check for s in scorers if hasattr(s, "skhyper_check")]
+    if not checks:
+        return
+    seen = set()
+    for params in candidate_params:
+        key = canonical(params)
+        if key in seen:
+            continue
+        seen.add(key)
+        candidate = clone(estimator).set_params(**clone(params, safe=False))
+        for check in checks:
+            check(candidate)
 
 
 def is_pyod_like(estimator):

@@ -947,3 +947,65 @@ def test_public_examples_are_collected_once():
     for name in skhyper.anomaly.__all__:
         doc = getattr(skhyper.anomaly, name).__doc__
         assert docstrings.count(doc) == 1, name
+
+
+# -- refused before any fit: detectors the scorer cannot score -------------------
+
+
+class _CountingLOF(LocalOutlierFactor):
+    fits = []
+
+    def fit(self, X, y=None):
+        type(self).fits.append(len(X))
+        return super().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "scoring",
+    [
+        make_outlier_scorer("roc_auc"),
+        make_outlier_scorer("f1"),
+        make_mass_volume_scorer(),
+        {"auc": make_outlier_scorer("roc_auc"), "ap": "accuracy"},
+    ],
+    ids=["roc_auc", "f1", "mass_volume", "dict"],
+)
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_detector_without_methods_for_new_data_is_refused_before_any_fit(
+    scoring, in_pipeline
+):
+    detector = _CountingLOF(novelty=False)
+    estimator = make_pipeline(StandardScaler(), detector) if in_pipeline else detector
+    prefix = "_countinglof__" if in_pipeline else ""
+    grid = {prefix + "n_neighbors": [5, 10]}
+    _CountingLOF.fits.clear()
+    refit = "auc" if isinstance(scoring, dict) else True
+    with pytest.raises(TypeError, match=r"Transductive.*novelty=True"):
+        GridTuner(estimator, grid, cv=3, scoring=scoring, refit=refit).fit(X, Y)
+    assert _CountingLOF.fits == []
+
+
+def test_novelty_true_in_the_grid_is_checked_per_candidate():
+    grid = {"novelty": [True, False]}
+    with pytest.raises(TypeError, match="novelty=True"):
+        GridTuner(
+            LocalOutlierFactor(), grid, cv=3, scoring=make_outlier_scorer("roc_auc")
+        ).fit(X, Y)
+    ok = GridTuner(
+        LocalOutlierFactor(),
+        {"novelty": [True], "n_neighbors": [5, 10]},
+        cv=3,
+        scoring=make_outlier_scorer("roc_auc"),
+    ).fit(X, Y)
+    assert np.isfinite(ok.cv_results_["mean_test_score"]).all()
+
+
+@pytest.mark.parametrize("make", [make_mass_volume_scorer, make_excess_mass_scorer])
+def test_level_set_scorers_refuse_a_pipeline_ending_in_transductive(make):
+    pipe = make_pipeline(StandardScaler(), Transductive(LocalOutlierFactor()))
+    with pytest.raises(TypeError, match="Transductive detector"):
+        make()(pipe.fit(X), X)
+    with pytest.raises(TypeError, match="Transductive detector"):
+        GridTuner(
+            pipe, {"transductive__estimator__n_neighbors": [5, 10]}, scoring=make()
+        ).fit(X)

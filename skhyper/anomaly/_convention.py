@@ -79,6 +79,22 @@ def _no_method(estimator, what):
     )
 
 
+def score_methods(convention):
+    """The methods that give continuous scores, in the order they are tried."""
+    if convention == "pyod":
+        return ("decision_function",)
+    return ("score_samples", "decision_function")
+
+
+def check_can_score(estimator, convention, response):
+    """Raise ``TypeError`` (before any fit) if ``estimator`` has no method for
+    new data that ``response`` ("score" or "predict") needs."""
+    convention = detect_convention(estimator, convention)
+    methods = score_methods(convention) if response == "score" else ("predict",)
+    if not any(hasattr(estimator, m) for m in methods):
+        raise _no_method(estimator, " or ".join(methods))
+
+
 def anomaly_scores(estimator, X, convention):
     """Continuous scores of ``X``, higher for more anomalous samples."""
     if convention == "pyod":

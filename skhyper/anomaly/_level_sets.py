@@ -28,8 +28,13 @@ from sklearn.base import clone
 from sklearn.metrics import auc
 from sklearn.utils import check_random_state, check_scalar
 
-from .._detectors import final_estimator
-from ._convention import check_convention, detect_convention, normality_scores
+from .._detectors import is_transductive, path_to_final
+from ._convention import (
+    check_can_score,
+    check_convention,
+    detect_convention,
+    normality_scores,
+)
 
 CRITERIA = ("mass_volume", "excess_mass")
 
@@ -202,16 +207,30 @@ class LevelSetScorer:
         self.convention = check_convention(convention)
         self.random_state = random_state
 
-    def __call__(self, estimator, X, y=None):
-        if getattr(type(estimator), "_skhyper_transductive", False) or getattr(
-            type(final_estimator(estimator)), "_skhyper_transductive", False
-        ):
+    def skhyper_check(self, estimator):
+        """Raise ``TypeError`` if this criterion cannot score ``estimator``
+        (the tuners call it before any fit).
+
+        Parameters
+        ----------
+        estimator : estimator object
+            An unfitted, configured candidate.
+        """
+        self._check_not_transductive(estimator)
+        check_can_score(estimator, self.convention, "score")
+
+    def _check_not_transductive(self, estimator):
+        # Anywhere on the way to the detector: a Pipeline ending in one too.
+        if any(is_transductive(step) for step in path_to_final(estimator)):
             raise TypeError(
                 "Mass-Volume and Excess-Mass need a scoring function defined on "
                 "new points (they score a uniform sample of the bounding box); "
                 "a Transductive detector's scores change with the points asked "
                 "about. Tune LocalOutlierFactor with novelty=True instead."
             )
+
+    def __call__(self, estimator, X, y=None):
+        self._check_not_transductive(estimator)
         rng = check_random_state(self.random_state)
         Xa = _as_array(X)
         n, d = Xa.shape

@@ -20,6 +20,7 @@ from sklearn.utils import column_or_1d
 
 from ._convention import (
     anomaly_scores,
+    check_can_score,
     check_convention,
     detect_convention,
     predicted_outliers,
@@ -164,6 +165,17 @@ class OutlierScorer:
         if self.metric in _ZERO_DIVISION:
             kwargs.setdefault("zero_division", 0.0)
         return func, kwargs
+
+    def skhyper_check(self, estimator):
+        """Raise ``TypeError`` if this scorer cannot score ``estimator``'s
+        predictions on new data (the tuners call it before any fit).
+
+        Parameters
+        ----------
+        estimator : estimator object
+            An unfitted, configured candidate.
+        """
+        check_can_score(estimator, self.convention, self.response)
 
     def __call__(self, estimator, X, y=None, sample_weight=None):
         if y is None:
