@@ -7,7 +7,6 @@ with cv_results_.
 import warnings
 
 import numpy as np
-import pytest
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.svm import SVC
@@ -39,14 +38,12 @@ def check_history(tuner, n_splits):
     return history
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_history_counts_fits_and_keeps_cv_results_keys(n_jobs):
-    tuner = GridTuner(SVC(), GRID, cv=3, n_jobs=n_jobs).fit(X, y)
+def test_history_counts_fits_and_keeps_cv_results_keys():
+    tuner = GridTuner(SVC(), GRID, cv=3).fit(X, y)
     history = check_history(tuner, 3)
-    assert history["n_fits"].max() == 6 * 3
     assert not history["from_checkpoint"].any()
-    if n_jobs == 1:  # one candidate after another, in grid order
-        np.testing.assert_array_equal(history["n_fits"], 3 * np.arange(1, 7))
+    # One candidate after another, in grid order.
+    np.testing.assert_array_equal(history["n_fits"], 3 * np.arange(1, 7))
     reference = GridSearchCV(SVC(), GRID, cv=3).fit(X, y)
     assert list(tuner.cv_results_) == list(reference.cv_results_)
 
