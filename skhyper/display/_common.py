@@ -5,6 +5,7 @@ called when a display is made, and :func:`pyplot` when one is drawn.
 """
 
 import numbers
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,8 @@ LOG_RATIO = 100.0
 # Tick labels longer than this (with more than LONG_LABELS_MIN of them) are tilted.
 LONG_LABEL = 8
 LONG_LABELS_MIN = 3
+# Titles are wrapped at this many characters, to fit over one axes.
+TITLE_WIDTH = 60
 
 
 def check_matplotlib(caller):
@@ -254,3 +257,8 @@ def tilt_if_long(labels):
     if len(labels) > LONG_LABELS_MIN and max(map(len, labels), default=0) > LONG_LABEL:
         return {"rotation": 30, "ha": "right"}
     return {}
+
+
+def set_title(ax, title):
+    """A small title, wrapped to fit over the axes."""
+    ax.set_title(textwrap.fill(title, TITLE_WIDTH), fontsize="medium")

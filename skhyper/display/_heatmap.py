@@ -15,6 +15,7 @@ from ._common import (
     param_names,
     pick_best,
     resolve_metric,
+    set_title,
     tilt_if_long,
     value_label,
 )
@@ -376,6 +377,6 @@ class ParameterHeatmapDisplay:
         title = self.title or aggregate_statement(
             self.aggregate, self.other_params, per="cell"
         )
-        ax.set_title(title, fontsize="medium")
+        set_title(ax, title)
         self.ax_, self.figure_ = ax, figure
         return self

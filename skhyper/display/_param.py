@@ -15,6 +15,7 @@ from ._common import (
     param_names,
     pick_best,
     resolve_metric,
+    set_title,
     tilt_if_long,
 )
 
@@ -341,7 +342,7 @@ class ParameterScoreDisplay:
         ax.set_xlabel(self.param_name)
         ax.set_ylabel(f"{self.metric} (mean ± std over folds)")
         title = self.title or aggregate_statement(self.aggregate, self.other_params)
-        ax.set_title(title, fontsize="medium")
+        set_title(ax, title)
         ax.legend(loc="best")
         self.ax_, self.figure_ = ax, figure
         return self
