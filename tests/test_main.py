@@ -39,6 +39,7 @@ def test_main_quick(capsys, monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("name", ["grid_pipeline.py", "random_custom_scorer.py"])
 def test_example_runs(name, capsys):
+    pytest.importorskip("matplotlib").use("Agg")  # the examples draw a figure
     runpy.run_path(str(EXAMPLES / name), run_name="__main__")
     out = capsys.readouterr().out
     assert "best parameters:" in out
