@@ -41,22 +41,25 @@ X, y = load_digits(return_X_y=True)
 pipe = make_pipeline(PCA(random_state=0), GaussianNB())
 grid = {"pca__n_components": [5, 10, 15, 20, 25, 30, 40, 50]}
 
-by_score = GridTuner(pipe, grid, cv=10).fit(X, y)
-by_one_se = GridTuner(
+# One search, refitting the candidate the 1-SE rule chooses.
+tuner = GridTuner(
     pipe, grid, cv=10, refit=simplest_within_one_se("pca__n_components")
 ).fit(X, y)
-by_test = GridTuner(
-    pipe, grid, cv=10, refit=simplest_not_worse("pca__n_components", alpha=0.05)
-).fit(X, y)
-for name, tuner in [
-    ("best mean score", by_score),
-    ("one standard error rule", by_one_se),
-    ("not significantly worse", by_test),
-]:
-    i = tuner.best_index_
+results = tuner.cv_results_
+
+# The rules are plain functions of cv_results_: the other choices, from the
+# same results, without searching again.
+chosen = {
+    "best mean score": int(results["rank_test_score"].argmin()),
+    "one standard error rule": tuner.best_index_,
+    "not significantly worse": simplest_not_worse("pca__n_components")(results),
+}
+n_components = np.asarray(results["param_pca__n_components"], float)
+means = results["mean_test_score"]
+for name, i in chosen.items():
     print(
-        f"{name:<24} n_components={tuner.best_params_['pca__n_components']:>2}"
-        f"  mean accuracy {tuner.cv_results_['mean_test_score'][i]:.4f}"
+        f"{name:<24} n_components={int(n_components[i]):>2}"
+        f"  mean accuracy {means[i]:.4f}"
     )
 
 # %%
@@ -66,27 +69,19 @@ for name, tuner in [
 # folds, the correction multiplies the variance of the score differences
 # by ``1/10 + 1/9`` instead of ``1/10``.
 
-table = compare_to_best(by_score.cv_results_)
+table = compare_to_best(results)
 print(table.drop(columns="params").round(4))
 
 # %%
 # The three choices on the score curve
 # ------------------------------------
 
-results = by_score.cv_results_
-means, stds = results["mean_test_score"], results["std_test_score"]
-best = by_score.best_index_
-se = stds[best] / np.sqrt(10 - 1)
-display = ParameterScoreDisplay.from_estimator(by_score, "pca__n_components")
+best = chosen["best mean score"]
+se = results["std_test_score"][best] / np.sqrt(10 - 1)
+display = ParameterScoreDisplay.from_estimator(tuner, "pca__n_components")
 ax = display.ax_
 ax.axhline(means[best] - se, color="0.5", linestyle="--", label="best − 1 SE")
-n_components = np.asarray(results["param_pca__n_components"], float)
-for tuner, marker, label in [
-    (by_score, "*", "best mean"),
-    (by_one_se, "D", "1-SE rule"),
-    (by_test, "s", "not significantly worse"),
-]:
-    i = tuner.best_index_
+for (label, i), marker in zip(chosen.items(), ["*", "D", "s"]):
     ax.plot(n_components[i], means[i], marker, markersize=12, label=label)
 ax.legend(loc="lower right")
 plt.show()

@@ -67,6 +67,7 @@ plt.show()
 
 ParameterHeatmapDisplay.from_estimator(tuner, "clf__C", "clf__gamma")
 plt.show()
+# sphinx_gallery_thumbnail_number = 2
 
 # %%
 # A random search: every parameter at once

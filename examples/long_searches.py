@@ -60,17 +60,23 @@ for name, tuner in (("first run", first), ("resumed", again)):
     )
 
 # %%
-# The best score so far
-# ---------------------
-# Against seconds, the resumed search starts with what the checkpoint held
-# (stamped at the start); against fits done, they come first, and the
-# search goes on from there.
+# The best score so far, against fits done
+# ----------------------------------------
+# The candidates read back from the checkpoint come first (marked), and the
+# resumed search goes on from there.
 
-fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained")
+SearchHistoryDisplay.from_estimator(again, x="n_fits")
+plt.show()
+
+# %%
+# Against seconds
+# ---------------
+# The first run stops at its budget (the dashed line). The resumed search
+# starts with what the checkpoint held, stamped when read, at the start.
+
+fig, axes = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
 SearchHistoryDisplay.from_estimator(first, ax=axes[0])
 axes[0].set_title("First run, 1 s budget")
 SearchHistoryDisplay.from_estimator(again, ax=axes[1])
 axes[1].set_title("Resumed, 2 s budget")
-SearchHistoryDisplay.from_estimator(again, x="n_fits", ax=axes[2])
-axes[2].set_title("Resumed, against fits done")
 plt.show()

@@ -45,7 +45,8 @@ def pyplot():
 def new_axes(ax):
     """``ax`` or a fresh one, and its figure."""
     if ax is None:
-        _, ax = pyplot().subplots()
+        # constrained: room for colour bars and two-line tick labels
+        _, ax = pyplot().subplots(layout="constrained")
     return ax, ax.figure
 
 
