@@ -491,7 +491,7 @@ class BaseTuner(
 
     @property
     def n_features_in_(self):
-        """Number of features seen during :term:`fit`; only when ``refit=True``."""
+        """Number of features seen during ``fit``; only when ``refit=True``."""
         try:
             check_is_fitted(self)
         except NotFittedError as exc:
