@@ -48,7 +48,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"\.py$",  # run every example
-    # 31 s: over the gallery's 20 s per example (see docs/anomaly.md).
+    # Left out: it takes about 31 s, over the 20 s an example may take here.
     "ignore_pattern": r"anomaly_label_free\.py$",
     "within_subsection_order": "_gallery_order.ExampleOrder",
     "abort_on_example_error": True,
