@@ -1,4 +1,6 @@
-"""Tuning outlier detectors without labels: Mass-Volume and Excess-Mass.
+"""
+Tuning outlier detectors without labels: Mass-Volume and Excess-Mass
+====================================================================
 
 Without labels there is nothing for ROC AUC to score, but a detector can
 still be judged by the shape of its level sets (Goix, 2016): a good scoring

@@ -1,4 +1,6 @@
-"""Tuning outlier detectors with labels: GridTuner and RandomTuner.
+"""
+Tuning outlier detectors with labels: GridTuner and RandomTuner
+===============================================================
 
 The breast cancer data as a one-class problem: 357 benign tumours are the
 inliers, 21 malignant ones (drawn with a fixed seed) the outliers, ``y == 1``
@@ -24,6 +26,8 @@ Run it with ``python examples/anomaly_labelled.py``.
 
 import warnings
 
+import matplotlib.pyplot as plt
+import numpy as np
 from scipy.stats import loguniform, randint
 from sklearn.covariance import EllipticEnvelope
 from sklearn.ensemble import IsolationForest
@@ -108,6 +112,7 @@ searches = {
 }
 
 auc = scoring["auc"]
+cv_auc, test_auc = {}, {}
 print(f"{'detector':<20} {'CV AUC':>7} {'CV AP':>6} {'CV F1':>6} {'test AUC':>9}  best")
 for name, search in searches.items():
     # What the tuners do by default for a detector fitted with labels.
@@ -115,9 +120,10 @@ for name, search in searches.items():
     search.fit(X_train, y_train)
     i = search.best_index_
     res = search.cv_results_
+    cv_auc[name], test_auc[name] = res["mean_test_auc"][i], auc(search, X_test, y_test)
     print(
         f"{name:<20} {res['mean_test_auc'][i]:7.3f} {res['mean_test_ap'][i]:6.3f} "
-        f"{res['mean_test_f1'][i]:6.3f} {auc(search, X_test, y_test):9.3f}  "
+        f"{res['mean_test_f1'][i]:6.3f} {test_auc[name]:9.3f}  "
         f"{short(search.best_params_)}"
     )
 
@@ -135,3 +141,19 @@ print(
     f"\nNovelty detection (NoveltySplit): CV AUC {novelty.best_score_:.3f}, "
     f"test AUC {auc(inliers_only, X_test, y_test):.3f}, {short(novelty.best_params_)}"
 )
+
+# %%
+# Cross-validated and held-out ROC AUC of each detector's choice
+# --------------------------------------------------------------
+
+fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+names = list(cv_auc)
+rows = np.arange(len(names))
+ax.barh(rows - 0.2, [cv_auc[n] for n in names], height=0.4, label="CV AUC")
+ax.barh(rows + 0.2, [test_auc[n] for n in names], height=0.4, label="held-out AUC")
+ax.set_yticks(rows, names)
+ax.invert_yaxis()  # first detector on top
+ax.set_xlim(0.5, 1)
+ax.set_xlabel("ROC AUC (outliers = malignant tumours)")
+ax.legend(loc="lower left")
+plt.show()

@@ -1,15 +1,19 @@
-"""GridTuner in place of GridSearchCV, around a pipeline.
+"""
+GridTuner in place of GridSearchCV, around a pipeline
+=====================================================
 
 A support vector classifier on the handwritten digits, after scaling and a
 PCA: the grid covers the number of principal components and the ``C`` and
 ``gamma`` of the SVC, addressed with scikit-learn's ``step__param`` names.
 ``GridTuner`` takes exactly the arguments ``GridSearchCV`` takes; here both
 are run and their results compared: the best parameters, the best score and
-every cross-validated score are the same.
+every cross-validated score are the same. A heatmap shows the accuracy
+over ``C`` and ``gamma``.
 
 Run it with ``python examples/grid_pipeline.py``.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
@@ -19,6 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from skhyper import GridTuner
+from skhyper.display import ParameterHeatmapDisplay
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(
@@ -66,3 +71,12 @@ for name, equal in same.items():
     print(f"Same {name} as GridSearchCV: {equal}")
 if not all(same.values()):
     raise SystemExit("GridTuner and GridSearchCV disagree")
+
+# %%
+# The accuracy over ``C`` and ``gamma``
+# -------------------------------------
+# Each cell shows the best of the candidates with that ``C`` and ``gamma``
+# (they differ by ``n_components``), as the title says.
+
+ParameterHeatmapDisplay.from_estimator(tuner, "svc__C", "svc__gamma")
+plt.show()

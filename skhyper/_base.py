@@ -366,6 +366,7 @@ class BaseTuner(
                 # Keep every candidate that finished; no refit.
                 if search.params:
                     self.cv_results_ = search.results()
+                    self.history_ = search.history()
                     self.work_ = search.work
                 raise
         if not search.params:
@@ -383,6 +384,7 @@ class BaseTuner(
         results = search.last_results
         # Set before the refit, so a Ctrl-C during the refit keeps them too.
         self.cv_results_ = results
+        self.history_ = search.history()
         self.work_ = search.work
 
         first_test_score = search.out[0]["test_scores"]
@@ -489,7 +491,7 @@ class BaseTuner(
 
     @property
     def n_features_in_(self):
-        """Number of features seen during :term:`fit`; only when ``refit=True``."""
+        """Number of features seen during ``fit``; only when ``refit=True``."""
         try:
             check_is_fitted(self)
         except NotFittedError as exc:

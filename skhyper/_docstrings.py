@@ -89,14 +89,23 @@ ATTRIBUTES = """best_estimator_ : estimator
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     work_ : dict
         What the search did: ``candidates``, ``distinct_candidates``,
         ``splits``, ``tasks``, ``plain_fits`` (step fits a plain search runs:
         one per pipeline step, candidate and fold), ``fits`` (fresh step fits
-        done) and ``warm_start_fits`` (fits continuing a warm-start path)."""
+        done) and ``warm_start_fits`` (fits continuing a warm-start path).
+
+    history_ : dict of ndarrays
+        When each candidate finished, in the order of ``cv_results_``:
+        ``elapsed_time`` (seconds from the start of the search to the arrival
+        of its last split), ``n_fits`` ((candidate, split) results the search
+        had by then, those read from the checkpoint included) and
+        ``from_checkpoint`` (True where every split was read from the
+        checkpoint, at the start of the search). Shown by
+        :class:`skhyper.display.SearchHistoryDisplay`."""
 
 
 def fill_doc(cls):

@@ -14,7 +14,8 @@ ROW = re.compile(r"^ +(\d+) +(\d\.\d{4}) +(\d\.\d{4}) +(\d+\.\d{3})  \S")
 HELD_OUT = re.compile(r"^Held-out accuracy of the best model: (\d\.\d{4})$")
 
 
-def test_main_quick(capsys):
+def test_main_quick(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # where the figure goes, if matplotlib is there
     assert main(["--quick"]) == 0
     lines = capsys.readouterr().out.splitlines()
 
@@ -38,6 +39,7 @@ def test_main_quick(capsys):
 
 @pytest.mark.parametrize("name", ["grid_pipeline.py", "random_custom_scorer.py"])
 def test_example_runs(name, capsys):
+    pytest.importorskip("matplotlib").use("Agg")  # the examples draw a figure
     runpy.run_path(str(EXAMPLES / name), run_name="__main__")
     out = capsys.readouterr().out
     assert "best parameters:" in out

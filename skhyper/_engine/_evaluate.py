@@ -35,6 +35,8 @@ WORK_KEYS = (
     "warm_start_fits",
     "from_checkpoint",
 )
+# history_: for each finished candidate, when its last split arrived.
+HISTORY_KEYS = ("elapsed_time", "n_fits", "from_checkpoint")
 
 
 class Engine:
@@ -95,6 +97,8 @@ class Engine:
         self.params, self.out = [], []  # candidates whose every split finished
         self.more = defaultdict(list)
         self.n_asked = 0
+        self.started, self.n_results = time.time(), 0  # for history()
+        self.history_rows = []  # one (elapsed, n_fits, from checkpoint) per params
         self.work = dict.fromkeys(WORK_KEYS, 0)
         self.work["splits"] = n_splits
         self.last_results = {}
@@ -140,6 +144,22 @@ class Engine:
             self.settings.return_train_score,
             self.more,
         )
+
+    def history(self):
+        """``history_``: when each candidate of ``results()`` finished, in its order.
+
+        ``elapsed_time``: seconds from the start of the search to the arrival
+        of the candidate's last split; ``n_fits``: (candidate, split) results
+        the search had then, read from the checkpoint included;
+        ``from_checkpoint``: whether every split was read from the checkpoint
+        (those are stamped when read, at the start of their ``evaluate``).
+        """
+        columns = list(zip(*self.history_rows)) or [(), (), ()]
+        dtypes = (np.float64, np.int64, bool)
+        return {
+            key: np.asarray(column, dtype=dtype)
+            for key, column, dtype in zip(HISTORY_KEYS, columns, dtypes)
+        }
 
     def evaluate(self, candidate_params, cv=None, more_results=None):
         """Evaluate candidates on every split; return ``cv_results_`` so far."""
@@ -200,6 +220,11 @@ class Engine:
             sum(out[c * n_splits + s] is not None for s in range(n_splits))
             for c in range(n)
         ]
+        stamps = [None] * n  # history(): read from the checkpoint now, or on arrival
+        for c in range(n):
+            self.n_results += arrived[c]
+            if arrived[c] == n_splits:
+                stamps[c] = (time.time() - self.started, self.n_results, True)
         progress = lines = None
         if settings.verbose > 0:
             progress = Progress(n * n_splits, already=sum(arrived))
@@ -222,6 +247,9 @@ class Engine:
                 index = cand * n_splits + task.split
                 out[index] = result
                 arrived[cand] += 1
+                self.n_results += 1
+                if arrived[cand] == n_splits:
+                    stamps[cand] = (time.time() - self.started, self.n_results, False)
                 if not counts["hooked"]:
                     callbacks.evaluated_here(index)
                 if lines is not None:
@@ -262,6 +290,7 @@ class Engine:
             complete = [c for c in range(n) if arrived[c] == n_splits]
             rows = [out[c * n_splits + s] for c in complete for s in range(n_splits)]
             self.params.extend(candidate_params[c] for c in complete)
+            self.history_rows.extend(stamps[c] for c in complete)
             self.out.extend(rows)
             for key, values in (more_results or {}).items():
                 self.more[key].extend(values[c] for c in complete)
