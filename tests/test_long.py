@@ -269,3 +269,20 @@ def test_ctrl_c_behind_a_lost_worker_is_still_ctrl_c():
     except TerminatedWorkerError as exc:
         assert _interrupted(exc)  # from None hides the cause, not the context
     assert not _interrupted(TerminatedWorkerError("a worker died"))
+
+
+def test_an_interrupt_during_recording_waits_for_the_record():
+    # The deadline's interrupt (or Ctrl-C) must not land between keeping a
+    # result and journaling it: it is held until the record is done.
+    import _thread
+
+    from skhyper._engine._run import uninterrupted
+
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with uninterrupted():
+            _thread.interrupt_main()
+            for _ in range(1000):  # the interrupt would land here
+                pass
+            done.append("recorded")
+    assert done == ["recorded"]

@@ -10,10 +10,12 @@ worker even then is recorded as failed. Any joblib backend works: loky
 """
 
 import _thread
+import signal
 import threading
 import time
 import uuid
 import warnings
+from contextlib import contextmanager
 
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -136,7 +138,8 @@ class Runner:
                     for leaf in task.leaves
                     for cand in leaf.candidates
                 ]
-                record(task, results, {"fits": 0, "warm_fits": 0, "hooked": False})
+                with uninterrupted():
+                    record(task, results, {"fits": 0, "warm_fits": 0, "hooked": False})
 
     def _run(self, tasks, X, y, splits, context, record):
         """One ``Parallel`` call; returns (finished task ids, crash or None)."""
@@ -175,7 +178,8 @@ class Runner:
             results = parallel(jobs)
             for task_id, leaf_results, counts in results:
                 done.add(task_id)
-                record(by_id[task_id], leaf_results, counts)
+                with uninterrupted():  # recorded and journaled, or not at all
+                    record(by_id[task_id], leaf_results, counts)
                 if self.time_left() <= 0 and len(done) < len(tasks):
                     self.stopped = Stop.MAX_TIME
                     break
@@ -186,6 +190,31 @@ class Runner:
         finally:
             _close(results)
         return done, None
+
+
+@contextmanager
+def uninterrupted():
+    """Hold a Ctrl-C (or the deadline's interrupt) until the block is done.
+
+    Recording a result updates the search's state and writes the checkpoint;
+    an interrupt between the two would keep a result that the checkpoint
+    lacks. In the main thread, SIGINT's handler is swapped for one that
+    notes it for the block's length; the interrupt is raised when it ends.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held:
+            if callable(previous):
+                previous(signal.SIGINT, held[0])
+            elif previous == signal.SIG_DFL:
+                raise KeyboardInterrupt
 
 
 def _interrupted(exc):
