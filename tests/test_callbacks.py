@@ -3,14 +3,12 @@
 from collections import Counter
 
 import pytest
-from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
 from skhyper import GridTuner, RandomTuner
 from skhyper._compat import HAS_CALLBACKS
 
-X, y = make_classification(n_samples=60, n_features=4, random_state=0)
 GRID = {"C": [0.1, 1.0, 10.0]}
 
 
@@ -35,7 +33,8 @@ class Recorder:
 
 @pytest.mark.skipif(not HAS_CALLBACKS, reason="sklearn.callback needs 1.9")
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_callback_events_match_gridsearchcv(n_jobs):
+def test_callback_events_match_gridsearchcv(classification, n_jobs):
+    X, y = classification
     ours, theirs = Recorder(), Recorder()
     GridTuner(LogisticRegression(), GRID, cv=3, n_jobs=n_jobs).set_callbacks(ours).fit(
         X, y
@@ -49,7 +48,8 @@ def test_callback_events_match_gridsearchcv(n_jobs):
 
 
 @pytest.mark.skipif(not HAS_CALLBACKS, reason="sklearn.callback needs 1.9")
-def test_progress_bar_runs():
+def test_progress_bar_runs(classification):
+    X, y = classification
     pytest.importorskip("rich")
     from sklearn.callback import ProgressBar
 
