@@ -78,3 +78,18 @@ def joblib_backend():
         return joblib.parallel_config(backend=name, **kwargs)
 
     return backend
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_thread_per_test_process():
+    """BLAS and OpenMP use one thread in the test process.
+
+    The data are tiny, and on a 2-core machine that other processes load, the
+    threads of OpenMP (histogram gradient boosting, k-means) wait for each
+    other: a 0.2 s test took 20 s. joblib's workers already get one thread
+    each. Results do not depend on it: the references run alike.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
