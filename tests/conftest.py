@@ -12,6 +12,7 @@ import joblib
 import pytest
 from sklearn.datasets import (
     load_breast_cancer,
+    load_diabetes,
     load_iris,
     make_classification,
 )
@@ -43,6 +44,12 @@ def breast_cancer_data():
     """Every other sample of breast cancer (285): candidates differ, fast."""
     X, y = load_breast_cancer(return_X_y=True)
     return X[::2].copy(), y[::2].copy()
+
+
+def diabetes_data():
+    """Every third sample of diabetes (148): a small regression problem."""
+    X, y = load_diabetes(return_X_y=True)
+    return X[::3].copy(), y[::3].copy()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 import sklearn
 from scipy.stats import loguniform
 from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_iris
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, make_scorer, r2_score
@@ -29,6 +29,7 @@ from sklearn.utils import get_tags
 
 from skhyper import GridTuner, RandomTuner
 
+from .conftest import diabetes_data
 from .utils import (
     assert_cv_results_equal,
     assert_params_equal,
@@ -36,8 +37,7 @@ from .utils import (
 )
 
 X_IRIS, Y_IRIS = load_iris(return_X_y=True)
-_DIAB = load_diabetes()
-X_DIAB, Y_DIAB = _DIAB.data[::3], _DIAB.target[::3]
+X_DIAB, Y_DIAB = diabetes_data()
 
 
 def logreg(**kwargs):
