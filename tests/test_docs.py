@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAGES = sorted(page.name for page in DOCS.glob("*.md") if ">>>" in page.read_text())
+PROMPT = re.compile(r"^\s*>>> ", re.MULTILINE)
+PAGES = sorted(p.name for p in DOCS.glob("*.md") if PROMPT.search(p.read_text()))
 FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
 
 
