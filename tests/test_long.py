@@ -35,17 +35,19 @@ def test_max_time_is_honoured(classification, n_jobs):
     from sklearn.utils.parallel import Parallel, delayed
 
     X, y = classification
-    delay, max_time, n_candidates = 0.2, 2.0, 100
+    # 4 s: on a 2-core machine loaded by 8 processes, no candidate finished
+    # its 2 fits in 2 s with 2 workers.
+    delay, max_time, n_candidates = 0.2, 4.0, 150
     grid = {"C": list(np.logspace(-3, 3, n_candidates)), "delay": [delay]}
     tuner = GridTuner(SleepyClassifier(), grid, cv=2, max_time=max_time, n_jobs=n_jobs)
     Parallel(n_jobs=n_jobs)(delayed(abs)(i) for i in range(4))  # start workers
     start = time.time()
-    with pytest.warns(UserWarning, match=r"max_time=2.0s was spent: \d+ of 100"):
+    with pytest.warns(UserWarning, match=r"max_time=4.0s was spent: \d+ of 150"):
         tuner.fit(X, y)
     elapsed = time.time() - start
     # Bound: max_time, plus the longest single fit (here, the refit), plus a
     # margin for starting and stopping worker processes on a loaded machine.
-    # Not a speed test: the 200 fits sleep 20 s with 2 workers, far above it.
+    # Not a speed test: the 300 fits sleep 30 s with 2 workers, far above it.
     assert elapsed < max_time + delay + 6.0, elapsed
     n_done = len(tuner.cv_results_["params"])
     assert 0 < n_done < n_candidates
