@@ -69,7 +69,18 @@ except ImportError:  # scikit-learn < 1.9
 
     class CallbackSupportMixin:
         def set_callbacks(self, *callbacks):
-            """Not available: scikit-learn's callbacks need scikit-learn >= 1.9."""
+            """Set callbacks: not available, they need scikit-learn >= 1.9.
+
+            Parameters
+            ----------
+            *callbacks : callback instances
+                The callbacks to set.
+
+            Raises
+            ------
+            NotImplementedError
+                Always: this scikit-learn has no callback API.
+            """
             raise NotImplementedError(
                 "set_callbacks needs scikit-learn >= 1.9 (sklearn.callback); "
                 f"scikit-learn {sklearn.__version__} is installed. Upgrade "

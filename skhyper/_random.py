@@ -83,18 +83,18 @@ class RandomTuner(BaseTuner):
     --------
     >>> from scipy.stats import loguniform
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
     >>> from skhyper import RandomTuner
     >>> X, y = load_iris(return_X_y=True)
     >>> tuner = RandomTuner(
-    ...     LogisticRegression(max_iter=1000),
-    ...     {"C": loguniform(1e-2, 1e2)},
+    ...     SVC(),
+    ...     {"C": loguniform(1e-2, 1e2), "kernel": ["linear", "rbf"]},
     ...     n_iter=5,
     ...     random_state=0,
     ... )
     >>> tuner.fit(X, y).best_params_
-    {'C': np.float64(...)}
-    >>> RandomTuner(LogisticRegression(), {"C": "1.0"}).fit(X, y)
+    {'C': np.float64(...), 'kernel': '...'}
+    >>> RandomTuner(SVC(), {"C": "1.0"}).fit(X, y)
     Traceback (most recent call last):
     ...
     TypeError: param_distributions['C'] must be a non-empty list, ...

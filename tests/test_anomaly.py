@@ -2,7 +2,6 @@
 
 import doctest
 import importlib
-import inspect
 import pickle
 import pkgutil
 import warnings
@@ -908,28 +907,7 @@ def test_load_outlier_dataset_bad_name():
 
 # -- the public API --------------------------------------------------------------
 
-# The numpydoc checks scikit-learn's own docstring test ignores, but RT02.
-NUMPYDOC_IGNORED = {"GL01", "GL02", "SA01", "ES01", "EX01"}
-
-
-def _public_objects():
-    """``{dotted name: object}`` for skhyper.anomaly's names and their methods."""
-    found = {}
-    for name in skhyper.anomaly.__all__:
-        obj = getattr(skhyper.anomaly, name)
-        found[f"skhyper.anomaly.{name}"] = obj
-        if inspect.isclass(obj):
-            for attr, value in vars(obj).items():
-                if not attr.startswith("_") and callable(value):
-                    found[f"skhyper.anomaly.{name}.{attr}"] = value
-    return found
-
-
-@pytest.mark.parametrize("name", sorted(_public_objects()))
-def test_public_docstrings_pass_numpydoc(name):
-    validate = pytest.importorskip("numpydoc.validate").validate
-    errors = validate(name)["errors"]
-    assert [(code, msg) for code, msg in errors if code not in NUMPYDOC_IGNORED] == []
+# Every public docstring passes numpydoc's validator: tests/test_docstrings.py.
 
 
 def test_public_examples_are_collected_once():

@@ -5,13 +5,12 @@ backends and metadata routing; each compared with the scikit-learn search.
 
 import pickle
 
-import joblib
 import numpy as np
 import pytest
 import sklearn
 from scipy.stats import loguniform
 from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_iris
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, make_scorer, r2_score
@@ -30,6 +29,7 @@ from sklearn.utils import get_tags
 
 from skhyper import GridTuner, RandomTuner
 
+from .conftest import diabetes_data
 from .utils import (
     assert_cv_results_equal,
     assert_params_equal,
@@ -37,8 +37,7 @@ from .utils import (
 )
 
 X_IRIS, Y_IRIS = load_iris(return_X_y=True)
-_DIAB = load_diabetes()
-X_DIAB, Y_DIAB = _DIAB.data[::3], _DIAB.target[::3]
+X_DIAB, Y_DIAB = diabetes_data()
 
 
 def logreg(**kwargs):
@@ -166,17 +165,7 @@ def test_nested(outer_cls, inner_cls):
 
     ours = make(outer_cls, inner_cls).fit(X_IRIS, Y_IRIS)
     theirs = make(GridSearchCV, GridSearchCV).fit(X_IRIS, Y_IRIS)
-    # The inner search classes differ in the params/best_estimator_ values,
-    # so compare everything but those, which are checked below.
-    for key in ours.cv_results_:
-        if key in ("params", "param_estimator__gamma", "param_cv"):
-            continue
-        if not key.endswith("_time"):
-            np.testing.assert_array_equal(
-                ours.cv_results_[key], theirs.cv_results_[key], strict=True
-            )
-    assert list(ours.cv_results_) == list(theirs.cv_results_)
-    assert ours.cv_results_["params"] == theirs.cv_results_["params"]
+    assert_cv_results_equal(ours, theirs)
     assert ours.best_index_ == theirs.best_index_
     assert ours.best_score_ == theirs.best_score_
     assert ours.best_params_ == theirs.best_params_
@@ -344,12 +333,12 @@ def test_tags_equal_sklearn(estimator, tuner_cls, search_cls):
 
 
 @pytest.mark.parametrize("tuner_cls,search_cls,factory", PAIRS)
-def test_threading_backend_same_results(tuner_cls, search_cls, factory):
+def test_threading_backend_same_results(tuner_cls, search_cls, factory, joblib_backend):
     ours_default, theirs = make_both(tuner_cls, search_cls, factory, n_jobs=2)
     ours_threads, _ = make_both(tuner_cls, search_cls, factory, n_jobs=2)
     ours_default.fit(X_IRIS, Y_IRIS)
     theirs.fit(X_IRIS, Y_IRIS)
-    with joblib.parallel_config(backend="threading"):
+    with joblib_backend("threading"):
         ours_threads.fit(X_IRIS, Y_IRIS)
     assert_search_equal(ours_threads, ours_default, X_IRIS, Y_IRIS)
     assert_search_equal(ours_threads, theirs, X_IRIS, Y_IRIS)

@@ -1,18 +1,37 @@
-"""The examples in the docs that show numbers run, and show those numbers."""
+"""Every ``>>>`` example in the docs pages runs and shows what it prints.
+
+Each page in docs/ that has ``>>>`` examples runs as one doctest, top to
+bottom, its examples sharing their names (a setup an example needs and the
+page does not show sits in an HTML comment before it). A code fence ends an
+example's expected output, as a blank line does.
+"""
 
 import doctest
+import re
 from pathlib import Path
 
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+PROMPT = re.compile(r"^\s*>>> ", re.MULTILINE)
+PAGES = sorted(p.name for p in DOCS.glob("*.md") if PROMPT.search(p.read_text()))
+FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
 
 
-@pytest.mark.parametrize("page", ["sharing.md"])
-def test_examples_in_docs(page):
-    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
-    result = doctest.testfile(
-        str(DOCS / page), module_relative=False, optionflags=flags, verbose=False
+def test_pages_with_examples_are_found():
+    assert {"getting_started.md", "sharing.md"} <= set(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_examples_in_docs(page, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # files an example writes stay out of the tree
+    path = DOCS / page
+    text = FENCE.sub("", path.read_text())  # same line numbers
+    test = doctest.DocTestParser().get_doctest(
+        text, {"__name__": "__main__"}, page, str(path), 0
     )
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    runner = doctest.DocTestRunner(optionflags=flags)
+    result = runner.run(test)
     assert result.attempted > 0
     assert result.failed == 0, f"{result.failed} example(s) in docs/{page} failed"

@@ -17,7 +17,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.stats import expon, loguniform, randint, uniform
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.decomposition import PCA
 from sklearn.exceptions import FitFailedWarning
 from sklearn.feature_selection import SelectKBest
@@ -43,6 +43,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from skhyper import GridTuner, RandomTuner
 
+from .conftest import diabetes_data
 from .utils import assert_estimator_params_equal, assert_search_equal
 
 # ---------------------------------------------------------------------------
@@ -54,8 +55,7 @@ X_IRIS, Y_IRIS = _IRIS.data, _IRIS.target
 _CANCER = load_breast_cancer()
 X_CANCER = StandardScaler().fit_transform(_CANCER.data[::4])
 Y_CANCER = _CANCER.target[::4]
-_DIABETES = load_diabetes()
-X_DIAB, Y_DIAB = _DIABETES.data[::3], _DIABETES.target[::3]
+X_DIAB, Y_DIAB = diabetes_data()
 # first 100 iris rows: a binary problem, KFold/StratifiedKFold(3) give train
 # sets of 66, 67 and 67 samples.
 X_BIN, Y_BIN = X_IRIS[:100], Y_IRIS[:100]

@@ -12,14 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.stats import uniform
-from sklearn.datasets import make_classification
 from sklearn.metrics import get_scorer_names
 
 from skhyper import GridTuner, RandomTuner
 
+from .conftest import tiny_classification_data
 from .counting import CountingClassifier, reset_counts
 
-X, y = make_classification(n_samples=30, n_features=4, random_state=0)
 SETTINGS = settings(
     max_examples=40,
     deadline=None,
@@ -42,6 +41,7 @@ def no_hang(seconds=20):
 
 
 def fails_cleanly_before_fit(tuner):
+    X, y = tiny_classification_data()  # 30 samples: cv=31 is too many splits
     reset_counts()
     with no_hang(), pytest.raises((ValueError, TypeError)) as info:
         tuner.fit(X, y)

@@ -6,14 +6,11 @@ Ray's joblib backend returns results as a list, not as they finish: the
 tuner falls back to that, and the result is the same.
 """
 
-import joblib
-import numpy as np
 import pytest
 
 ray = pytest.importorskip("ray")
 
 from ray.util.joblib import register_ray  # noqa: E402
-from sklearn.datasets import load_breast_cancer  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
@@ -22,10 +19,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skhyper import GridTuner  # noqa: E402
 
-from .utils import assert_same_work  # noqa: E402
-
-X, y = load_breast_cancer(return_X_y=True)
-X, y = X[::2], y[::2]
+from .utils import assert_cv_results_equal, assert_same_work  # noqa: E402
 
 GRID = {"pca__n_components": [2, 5], "clf__C": [0.01, 1.0, 100.0]}
 
@@ -50,30 +44,21 @@ def pipeline():
     )
 
 
-def assert_identical(ours, theirs):
-    """cv_results_ equal key by key, exactly; times aside, params by repr."""
-    a, b = ours.cv_results_, theirs.cv_results_
-    assert list(a) == list(b)
-    for key in b:
-        if key.endswith("_time"):
-            continue
-        if key == "params" or key.startswith("param_"):
-            assert [repr(v) for v in a[key]] == [repr(v) for v in b[key]], key
-        else:
-            assert a[key].dtype == b[key].dtype, key
-            np.testing.assert_array_equal(a[key], b[key], err_msg=key, strict=True)
-    assert ours.best_index_ == theirs.best_index_
+def test_grid_tuner_on_ray_equals_local_and_sklearn(
+    ray_local, breast_cancer, joblib_backend
+):
+    X, y = breast_cancer
 
-
-def test_grid_tuner_on_ray_equals_local_and_sklearn(ray_local):
     def make():
         return GridTuner(pipeline(), GRID, cv=3, n_jobs=2)
 
-    with joblib.parallel_config(backend="ray"):
+    with joblib_backend("ray"):
         remote = make().fit(X, y)
     local = make().fit(X, y)
     reference = GridSearchCV(pipeline(), GRID, cv=3).fit(X, y)
 
-    assert_identical(remote, local)
+    assert_cv_results_equal(remote, local)
+    assert remote.best_index_ == local.best_index_
     assert_same_work(remote, local)
-    assert_identical(remote, reference)
+    assert_cv_results_equal(remote, reference)
+    assert remote.best_index_ == reference.best_index_

@@ -5,7 +5,6 @@ import re
 import numpy as np
 import pytest
 from scipy.stats import uniform
-from sklearn.datasets import make_classification
 from sklearn.decomposition import PCA
 from sklearn.feature_selection import SelectKBest
 from sklearn.model_selection import GridSearchCV, KFold, RandomizedSearchCV
@@ -13,9 +12,8 @@ from sklearn.pipeline import Pipeline
 
 from skhyper import GridTuner, RandomTuner
 
+from .conftest import tiny_classification_data
 from .counting import CountingClassifier, CountingTransformer, reset_counts
-
-X, y = make_classification(n_samples=40, n_features=6, random_state=0)
 
 
 def pipe():
@@ -33,6 +31,7 @@ def _fits():
 
 
 def assert_fails_before_fit(tuner, error, match):
+    X, y = tiny_classification_data()  # 30 samples: KFold(50) is too many
     reset_counts()
     with pytest.raises(error, match=match):
         tuner.fit(X, y)
@@ -60,7 +59,8 @@ def test_bad_grid_fails_before_fit(grid, error, match):
     assert_fails_before_fit(GridTuner(CountingClassifier(), grid), error, match)
 
 
-def test_sklearn_fits_what_we_reject():
+def test_sklearn_fits_what_we_reject(tiny_classification):
+    X, y = tiny_classification
     # Why check first: scikit-learn meets a bad name only when it sets the
     # parameters of the candidate that has it, after other candidates' fits.
     grid = {"reduce": [PCA(2), SelectKBest(k=2)], "reduce__n_components": [2]}
@@ -87,7 +87,8 @@ def test_bad_pipeline_grid_fails_before_fit(grid, match):
     assert_fails_before_fit(GridTuner(pipe(), grid, cv=2), ValueError, match)
 
 
-def test_good_pipeline_grids_pass_validation():
+def test_good_pipeline_grids_pass_validation(tiny_classification):
+    X, y = tiny_classification
     grids = [
         {"reduce": [PCA(2), SelectKBest(k=2)]},
         {"reduce": [PCA(), "passthrough"], "clf__C": [0.1, 1.0]},
@@ -197,6 +198,7 @@ SKLEARN_REJECTS = [
 def test_messages_start_with_sklearns_sentence(grid):
     # Code written against scikit-learn's errors keeps working: same type,
     # scikit-learn's sentence first, skhyper's hint after it.
+    X, y = tiny_classification_data()
     with pytest.raises(Exception) as theirs:
         GridSearchCV(CountingClassifier(), grid).fit(X, y)
     reset_counts()
@@ -208,6 +210,7 @@ def test_messages_start_with_sklearns_sentence(grid):
 
 def test_distribution_message_starts_with_sklearns_sentence():
     space = {"C": 1.0}
+    X, y = tiny_classification_data()
     with pytest.raises(TypeError) as theirs:
         RandomizedSearchCV(CountingClassifier(), space).fit(X, y)
     with pytest.raises(TypeError) as ours:

@@ -24,6 +24,8 @@ from sklearn.preprocessing import StandardScaler
 from skhyper import GridTuner
 from skhyper._engine._warm import WARM_PATHS, warm_path_param
 
+from .utils import assert_cv_results_equal
+
 Xc, yc = make_classification(n_samples=150, n_features=6, random_state=0)
 Xr, yr = make_regression(n_samples=150, n_features=6, noise=5.0, random_state=0)
 auc = make_scorer(roc_auc_score, response_method="decision_function")
@@ -73,9 +75,7 @@ def test_warm_path_equals_fresh_fits(estimator, param, scoring):
     reference = GridSearchCV(
         estimator, grid, cv=3, scoring=scoring, return_train_score=True
     ).fit(X, y)
-    for key, value in reference.cv_results_.items():
-        if not key.endswith("_time") and key != "params":
-            np.testing.assert_array_equal(tuner.cv_results_[key], value, err_msg=key)
+    assert_cv_results_equal(tuner, reference)
 
 
 def test_warm_path_as_pipeline_last_step():
@@ -89,9 +89,7 @@ def test_warm_path_as_pipeline_last_step():
     tuner = GridTuner(pipe, grid, cv=3).fit(Xc, yc)
     assert tuner.work_["warm_start_fits"] == 2 * 2 * 3
     reference = GridSearchCV(pipe, grid, cv=3).fit(Xc, yc)
-    np.testing.assert_array_equal(
-        tuner.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
-    )
+    assert_cv_results_equal(tuner, reference)
 
 
 @pytest.mark.parametrize(
