@@ -10,8 +10,9 @@ from .._compat import short_format_time
 class Progress:
     """Periodic lines: fits done of total, elapsed, ETA, best score so far."""
 
-    def __init__(self, total, already=0):
+    def __init__(self, total, already=0, label=None):
         self.total, self.done = total, already
+        self.prefix = f"[skhyper] {label}:" if label else "[skhyper]"
         self.start = time.time()
         self.next_step = 1
         self.best = None
@@ -32,7 +33,7 @@ class Progress:
         best = "n/a" if self.best is None else f"{self.best:.4f}"
         percent = 100 * self.done / self.total
         print(
-            f"[skhyper] {self.done}/{self.total} fits ({percent:.0f}%)"
+            f"{self.prefix} {self.done}/{self.total} fits ({percent:.0f}%)"
             f", elapsed {short_format_time(elapsed)}, ETA {short_format_time(eta)}"
             f", best mean score so far {best}"
         )
@@ -50,11 +51,13 @@ class Callbacks:
 
     As in ``BaseSearchCV``: a "search" task whose subtasks are the
     (candidate, split) evaluations, reported from the parent as they finish.
+    A strategy may give the task (``ctx``, e.g. a halving iteration): it
+    then begins and ends it itself.
     """
 
-    def __init__(self, root, tuner, n_evaluations):
-        self.tuner, self.ctx = tuner, None
-        if root is not None:
+    def __init__(self, root, tuner, n_evaluations, ctx=None):
+        self.tuner, self.ctx, self.owned = tuner, ctx, ctx is None
+        if root is not None and ctx is None:
             self.ctx = root.subcontext(
                 task_name="search",
                 max_subtasks=n_evaluations,
@@ -70,6 +73,6 @@ class Callbacks:
             sub.call_on_fit_task_end(estimator=self.tuner)
 
     def end(self):
-        if self.ctx is not None:
+        if self.ctx is not None and self.owned:
             self.ctx.call_on_fit_task_end(estimator=self.tuner)
             self.ctx = None

@@ -12,7 +12,8 @@ Times: a candidate's ``fit_time`` is the fit time of every step on its path
 (shared steps counted in full), its ``score_time`` the time to transform the
 test data along its path and score it: what fitting and scoring it alone
 would have cost. For a warm-start chain, ``fit_time`` is the time spent on
-the chain up to that value.
+the chain up to that value (counting the earlier calls' part of a chain
+continued from a kept model, see ``_kept``).
 """
 
 import time
@@ -38,6 +39,7 @@ from ._branches import (
     is_composite,
     unwrap,
 )
+from ._kept import dump, load
 from ._store import store_for
 
 
@@ -112,6 +114,7 @@ class Worker:
         self.score_params_train = _check_method_params(X, sp, indices=train)
         self.score_params_test = _check_method_params(X, sp, indices=test)
         self.warm = {}  # chain -> (model, cumulative fit time)
+        self.kept = {}  # kept chain -> (candidate, value) of its last leaf
         self.response_scorer = is_response_scorer(settings.scorer)
 
     def split(self, estimator, pairwise):
@@ -142,6 +145,9 @@ class Worker:
             if deadline is not None and time.time() >= deadline:
                 break  # the time budget is spent: start no new fit
             result = self.evaluate(leaf)
+            if leaf.keep and result["fit_error"] is None:
+                value = leaf.path[-1].estimator.get_params(deep=False)[leaf.warm]
+                self.kept[leaf.chain] = (leaf.candidates[0], value)
             for cand in leaf.candidates:
                 out.append((cand, dict(result)))
                 if self.settings.verbose > 1:
@@ -237,6 +243,9 @@ class Worker:
             return final.estimator, 0.0
         chain = self.warm.get(leaf.chain) if leaf.chain is not None else None
         start = time.time()
+        if chain is None and leaf.chain in self.task.starts:
+            blob, spent = self.task.starts[leaf.chain]  # kept by an earlier call
+            chain = (load(blob), spent)
         self.failed_time = 0.0
         try:
             if chain is not None:
@@ -330,4 +339,12 @@ def run_task(task, X, y, train, test, context):
     """Worker entry point: ``(task.id, [(candidate, result)], counts)``."""
     worker = Worker(task, X, y, train, test, context)
     out = worker.run()
-    return task.id, out, {"fits": worker.fits, "warm_fits": worker.warm_fits}
+    counts = {"fits": worker.fits, "warm_fits": worker.warm_fits}
+    if worker.kept:
+        # (candidate, value, pickled model, fit time) of each kept chain
+        counts["kept"] = [
+            (cand, value, dump(worker.warm[chain][0]), worker.warm[chain][1])
+            for chain, (cand, value) in worker.kept.items()
+            if chain in worker.warm
+        ]
+    return task.id, out, counts
