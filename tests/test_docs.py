@@ -5,7 +5,21 @@ from pathlib import Path
 
 import pytest
 
+from skhyper._engine._schedule import CHEAP_STEPS
+from skhyper._engine._warm import WARM_PATHS
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.fixture(autouse=True)
+def undo_registrations():
+    """The pages register warm-start paths and cheap steps for their own
+    classes: forget them after the page, as a new process would."""
+    warm, cheap = dict(WARM_PATHS), list(CHEAP_STEPS)
+    yield
+    WARM_PATHS.clear()
+    WARM_PATHS.update(warm)
+    CHEAP_STEPS[:] = cheap
 
 
 @pytest.mark.parametrize("page", ["sharing.md"])
