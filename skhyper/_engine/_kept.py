@@ -106,7 +106,9 @@ class KeptModels:
 
     def attach(self, plan, candidate_params, keep, splits):
         """``plan`` with each task's kept starts; a new generation begins."""
-        old, old_trains = self.models, self.trains
+        # The old keys' objects stay alive (old_alive) while new keys are
+        # looked up: an id in a key must not be reused by a new object.
+        old, old_trains, old_alive = self.models, self.trains, self.alive
         self._new_generation([train for train, _ in splits])
         if not old:
             return plan
@@ -128,6 +130,7 @@ class KeptModels:
                 if entry is not None and entry[0] < path_value(leaf):
                     starts[leaf.chain] = entry[1:]
             tasks.append(replace(task, starts=starts) if starts else task)
+        del old_alive
         return replace(plan, tasks=tasks)
 
     def put(self, params, keep, split, value, blob, spent):
