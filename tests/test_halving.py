@@ -38,6 +38,7 @@ from threadpoolctl import threadpool_limits
 from skhyper import HalvingGridTuner, HalvingRandomTuner
 from skhyper._compat import HAS_CALLBACKS, InvalidParameterError
 from skhyper._engine._warm import WARM_PATHS
+from skhyper._rungs import SubsampleSplitter
 
 from .counting import CountingClassifier, reset_counts
 from .utils import assert_search_equal
@@ -107,6 +108,7 @@ def rung_fits(tuner):
         "aggressive elimination",
         "min/max resources, factor 2.5",
         "smallest, max_resources below n_samples",
+        "one rung",
         "regression",
     ],
 )
@@ -146,6 +148,9 @@ def test_grid_parity(case):
     elif case == "smallest, max_resources below n_samples":
         est, space = LogisticRegression(), {"C": list(np.logspace(-2, 2, 6))}
         kw = dict(cv=3, min_resources="smallest", max_resources=100, random_state=0)
+    elif case == "one rung":
+        est, space = LogisticRegression(), {"C": [0.01, 0.1, 1.0, 10.0]}
+        kw = dict(cv=3, min_resources=100, max_resources=100, random_state=0)
     else:
         est, space = RandomForestRegressor(random_state=0), FOREST_GRID
         kw = dict(
@@ -161,6 +166,27 @@ def test_grid_parity(case):
             HalvingGridSearchCV, est, space, Xc, yc, fit_params=fit_params, **kw
         )
     assert_halving_equal(ours, theirs, Xc, yc)
+
+
+@pytest.mark.parametrize("random_state", [0, np.random.RandomState(3)])
+def test_subsamples_are_scikit_learns(random_state):
+    from sklearn.model_selection._search_successive_halving import (
+        _SubsampleMetaSplitter,
+    )
+
+    kw = dict(base_cv=KFold(4), fraction=0.37, subsample_test=True)
+    ours = SubsampleSplitter(**kw, random_state=clone_state(random_state))
+    theirs = _SubsampleMetaSplitter(**kw, random_state=clone_state(random_state))
+    for _ in range(2):  # a RandomState goes on from one rung to the next
+        for (a_train, a_test), (b_train, b_test) in zip(
+            ours.split(X, y), theirs.split(X, y)
+        ):
+            np.testing.assert_array_equal(a_train, b_train)
+            np.testing.assert_array_equal(a_test, b_test)
+
+
+def clone_state(random_state):
+    return pickle.loads(pickle.dumps(random_state))
 
 
 def test_random_parity_with_distributions():
