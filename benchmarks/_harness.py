@@ -76,6 +76,18 @@ class Workload:
     def rs(self):
         return self.random_state
 
+    def bound(self, candidates):
+        """``(seconds, counts)`` of the unique work of the search (one thread)."""
+        return unique_work(
+            self.estimator,
+            candidates,
+            self.X,
+            self.y,
+            cv=self.cv,
+            scoring=self.scoring,
+            warm=self.warm,
+        )
+
     def common(self):
         return dict(cv=self.cv, n_jobs=self.n_jobs, scoring=self.scoring, refit=False)
 
@@ -316,15 +328,7 @@ def run_workload(workload, repeats, dask_scheduler, machine):
         """(seconds, fitted search or bound counts, peak or None)."""
         gc.collect()
         if method == "bound":  # one thread, not disturbed by memory sampling
-            seconds, c = unique_work(
-                workload.estimator,
-                candidates,
-                workload.X,
-                workload.y,
-                cv=workload.cv,
-                scoring=workload.scoring,
-                warm=workload.warm,
-            )
+            seconds, c = workload.bound(candidates)
             return seconds / workload.n_jobs, c, None
         start = time.perf_counter()
         with PeakRSS() as peak:

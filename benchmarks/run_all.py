@@ -27,7 +27,7 @@ from pathlib import Path
 from _harness import HEADER, footnotes, row, versions
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["plain", "prefix", "duplicates", "warm", "mlp"]
+SCRIPTS = ["plain", "prefix", "duplicates", "warm", "mlp", "halving"]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 

@@ -1,13 +1,22 @@
 """skhyper: hyperparameter tuners for scikit-learn.
 
-`GridTuner` and `RandomTuner` are drop-in replacements for
-:class:`~sklearn.model_selection.GridSearchCV` and
-:class:`~sklearn.model_selection.RandomizedSearchCV`.
+`GridTuner`, `RandomTuner`, `HalvingGridTuner` and `HalvingRandomTuner` are
+drop-in replacements for :class:`~sklearn.model_selection.GridSearchCV`,
+:class:`~sklearn.model_selection.RandomizedSearchCV`,
+:class:`~sklearn.model_selection.HalvingGridSearchCV` and
+:class:`~sklearn.model_selection.HalvingRandomSearchCV`.
 """
 
 from ._grid import GridTuner
+from ._halving import HalvingGridTuner, HalvingRandomTuner
 from ._random import RandomTuner
 
 __version__ = "0.1.0"
 
-__all__ = ["GridTuner", "RandomTuner", "__version__"]
+__all__ = [
+    "GridTuner",
+    "HalvingGridTuner",
+    "HalvingRandomTuner",
+    "RandomTuner",
+    "__version__",
+]

@@ -208,6 +208,21 @@ class BaseTuner(
     def _run_search(self, evaluate_candidates):
         """Call ``evaluate_candidates(candidates)`` one or more times."""
 
+    def _check_fit_inputs(self, X, y, cv, split_params):
+        """Checks that need the data and the CV (before any fit); none here."""
+
+    def _select_best_index(self, refit, refit_metric, results):
+        """Index of the best candidate in ``results``."""
+        return select_best_index(refit, refit_metric, results)
+
+    def _max_time_message(self, search):
+        """The warning when ``max_time`` stopped the search."""
+        return (
+            f"max_time={self.max_time}s was spent: {len(search.params)} of "
+            f"{search.n_asked} candidates were evaluated on every split "
+            "(the others were not, or only partly, and are left out)."
+        )
+
     # -- routing -------------------------------------------------------------
 
     def get_metadata_routing(self):
@@ -311,6 +326,7 @@ class BaseTuner(
         # indicator (every fold has outliers); anything else as scikit-learn.
         cv = default_cv(self.estimator, self.cv, y)
         cv_orig = check_cv(cv, y, classifier=_is_classifier(self.estimator))
+        self._check_fit_inputs(X, y, cv_orig, split_params)
         self.n_splits_ = cv_orig.get_n_splits(X, y, **split_params)
         settings = Settings(
             scorer=scorer,
@@ -375,12 +391,7 @@ class BaseTuner(
                 "its splits; nothing to choose from. Give the search more time."
             )
         if search.stopped is Stop.MAX_TIME:
-            warnings.warn(
-                f"max_time={self.max_time}s was spent: {len(search.params)} of "
-                f"{search.n_asked} candidates were evaluated on every split "
-                "(the others were not, or only partly, and are left out).",
-                UserWarning,
-            )
+            warnings.warn(self._max_time_message(search), UserWarning)
         results = search.last_results
         # Set before the refit, so a Ctrl-C during the refit keeps them too.
         self.cv_results_ = results
@@ -394,7 +405,9 @@ class BaseTuner(
             refit_metric = self.refit
 
         if self.refit or not self.multimetric_:
-            self.best_index_ = select_best_index(self.refit, refit_metric, results)
+            self.best_index_ = self._select_best_index(
+                self.refit, refit_metric, results
+            )
             if not callable(self.refit):
                 self.best_score_ = results[f"mean_test_{refit_metric}"][
                     self.best_index_

@@ -26,6 +26,11 @@ from joblib.parallel import get_active_backend
 #   recognise it and read its name -> scorer dict.
 from sklearn.metrics._scorer import _MultimetricScorer
 
+# - _yields_constant_splits: whether cv.split() gives the same folds on every
+#   call, scikit-learn's rule for its halving searches (which split once per
+#   rung); the halving tuners refuse the same splitters.
+from sklearn.model_selection._split import _yields_constant_splits
+
 # - InvalidParameterError and the constraint machinery: the tuners declare
 #   ``_parameter_constraints`` and validate them as BaseSearchCV does, with
 #   scikit-learn's wording and exception type.
@@ -47,7 +52,9 @@ from sklearn.utils.metaestimators import _safe_split
 
 # - _check_method_params: splitting array-like fit parameters (sample_weight,
 #   ...) along with X; no public equivalent.
-from sklearn.utils.validation import _check_method_params
+# - _num_samples: the number of samples of X as scikit-learn counts it (lists,
+#   arrays, dataframes, sparse), for max_resources='auto'.
+from sklearn.utils.validation import _check_method_params, _num_samples
 
 # - _VisualBlock: the HTML repr block (moved in 1.7).
 try:  # 1.7+, checked on 1.9.1
@@ -230,6 +237,7 @@ __all__ = [
     "_MultimetricScorer",
     "_VisualBlock",
     "_check_method_params",
+    "_num_samples",
     "_raise_for_params",
     "_safe_split",
     "backend_streams_results",
@@ -243,5 +251,6 @@ __all__ = [
     "set_remainder",
     "short_format_time",
     "validate_params",
+    "_yields_constant_splits",
     "with_callbacks",
 ]

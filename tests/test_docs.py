@@ -12,10 +12,24 @@ from pathlib import Path
 
 import pytest
 
+from skhyper._engine._schedule import CHEAP_STEPS
+from skhyper._engine._warm import REGISTERED
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PROMPT = re.compile(r"^\s*>>> ", re.MULTILINE)
 PAGES = sorted(p.name for p in DOCS.glob("*.md") if PROMPT.search(p.read_text()))
 FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
+
+
+@pytest.fixture(autouse=True)
+def undo_registrations():
+    """The pages register warm-start paths and cheap steps for their own
+    classes: forget them after the page, as a new process would."""
+    warm, cheap = dict(REGISTERED), list(CHEAP_STEPS)
+    yield
+    REGISTERED.clear()
+    REGISTERED.update(warm)
+    CHEAP_STEPS[:] = cheap
 
 
 def test_pages_with_examples_are_found():

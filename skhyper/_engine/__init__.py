@@ -3,7 +3,10 @@
 Read this first. A search strategy (``_run_search`` of a tuner) is handed
 an :class:`Evaluate`; calling it evaluates candidates on every split and
 returns ``cv_results_`` so far. That call, ``time_left()`` and ``stopped``
-are all a strategy may use. Behind it, one call flows through these modules:
+are all a strategy may use; a strategy that asks in rounds (successive
+halving) may also have the final models kept from one call to the next and
+continued (``keep=``), label its progress lines and give the callback task
+of each round. Behind it, one call flows through these modules:
 
 ``_evaluate.Engine``
     The search in progress: plans each batch, skips what the checkpoint
@@ -29,6 +32,9 @@ are all a strategy may use. Behind it, one call flows through these modules:
     In a worker: fits each leaf's path step by step as ``Pipeline`` does,
     scores, times; ``_store`` keeps shared outputs across tasks of a plan,
     bounded by ``share_memory``; ``_arrays`` freezes shared arrays.
+``_kept``
+    Final models kept in the parent between calls (``keep=``), bounded by
+    ``share_memory``, handed to the next call's tasks to continue them.
 ``_journal``
     The SQLite checkpoint of finished (candidate, split) results.
 ``_progress``

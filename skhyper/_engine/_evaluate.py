@@ -4,7 +4,8 @@ It plans the candidates it is given, skips what the checkpoint journal
 already holds, runs the rest through the ``Runner``, journals and counts
 results as they arrive, prints progress, and keeps the candidates whose
 every split finished, so that a search stopped by its budget or by Ctrl-C
-still has a ``cv_results_``.
+still has a ``cv_results_``. With ``keep``, it also keeps fitted final
+models from one call to the next, to continue them (``_kept``).
 """
 
 import time
@@ -20,6 +21,7 @@ from .._results import (
     warn_or_raise_about_fit_failures,
 )
 from ._journal import Journal, candidate_digest, search_digest, split_digest
+from ._kept import KeptModels
 from ._plan import build_plan
 from ._progress import Callbacks, OrderedLines, Progress, cv_end_line, main_score
 from ._run import Runner
@@ -102,6 +104,7 @@ class Engine:
         self.work = dict.fromkeys(WORK_KEYS, 0)
         self.work["splits"] = n_splits
         self.last_results = {}
+        self.kept = KeptModels(settings.share_memory)
         self.journal = self.key = None
         if settings.checkpoint is not None:
             self.journal = Journal(settings.checkpoint)
@@ -119,6 +122,7 @@ class Engine:
         return self
 
     def __exit__(self, *exc):
+        self.kept.clear()
         if self.journal is not None:
             self.journal.close()
 
@@ -161,8 +165,20 @@ class Engine:
             for key, column, dtype in zip(HISTORY_KEYS, columns, dtypes)
         }
 
-    def evaluate(self, candidate_params, cv=None, more_results=None):
-        """Evaluate candidates on every split; return ``cv_results_`` so far."""
+    def evaluate(
+        self,
+        candidate_params,
+        cv=None,
+        more_results=None,
+        *,
+        keep=None,
+        label=None,
+        callback_ctx=None,
+    ):
+        """Evaluate candidates on every split; return ``cv_results_`` so far.
+
+        See :class:`Evaluate` for ``keep``, ``label`` and ``callback_ctx``.
+        """
         settings, runner, n_splits = self.settings, self.runner, self.n_splits
         X, y = self.X, self.y
         candidate_params = list(candidate_params)
@@ -193,6 +209,7 @@ class Engine:
             share=settings.share,
             fit_params=settings.fit_params,
             n_workers=self.n_workers,
+            keep=keep,
         )
         out = [None] * (n * n_splits)
         split_keys = cand_keys = None
@@ -211,6 +228,8 @@ class Engine:
                     out[c * n_splits + s] is not None for c in leaf.candidates
                 )
             )
+        if keep is not None:
+            plan = self.kept.attach(plan, candidate_params, keep, splits)
         work = self.work
         work["candidates"] += n
         work["distinct_candidates"] += plan.n_leaves
@@ -227,11 +246,15 @@ class Engine:
                 stamps[c] = (time.time() - self.started, self.n_results, True)
         progress = lines = None
         if settings.verbose > 0:
-            progress = Progress(n * n_splits, already=sum(arrived))
+            progress = Progress(n * n_splits, already=sum(arrived), label=label)
         if settings.verbose > 1:
             lines = OrderedLines(n * n_splits)
         callbacks = Callbacks(
-            self.callback_ctx, self.owner, n * n_splits, active=settings.callbacks
+            self.callback_ctx,
+            self.owner,
+            n * n_splits,
+            active=settings.callbacks,
+            ctx=callback_ctx,
         )
         for i, result in enumerate(out):
             if result is not None:  # from the checkpoint: no line, no fit
@@ -276,6 +299,9 @@ class Engine:
                 self.journal.write(rows)
             work["fits"] += counts["fits"]
             work["warm_start_fits"] += counts["warm_fits"]
+            for cand, value, blob, spent in counts.get("kept", ()):
+                params = candidate_params[cand]
+                self.kept.put(params, keep, task.split, value, blob, spent)
 
         complete = []
         try:
@@ -309,9 +335,27 @@ class Evaluate:
 
     ``evaluate(candidate_params)`` evaluates every candidate on every CV
     split and returns ``cv_results_`` of all candidates evaluated so far, as
-    scikit-learn's ``evaluate_candidates`` does (``cv=`` and
-    ``more_results=`` as there). ``time_left()`` and ``stopped`` tell a
+    scikit-learn's ``evaluate_candidates`` does (``cv=``, ``more_results=``
+    and ``callback_ctx=`` as there). ``time_left()`` and ``stopped`` tell a
     strategy that asks in several rounds when to stop asking.
+
+    Keyword-only options for strategies that ask in rounds:
+
+    keep : str or None
+        A candidate parameter that grows from one call to the next (a
+        resource, e.g. ``"n_estimators"`` or ``"clf__n_estimators"``). Where
+        it is the final estimator's warm-start path (``_warm``) and every
+        step's ``random_state`` is fixed, the final models fitted by this
+        call are kept (per candidate without ``keep``, and split; at most
+        ``share_memory`` bytes), and a candidate asked again with a larger
+        value continues its kept model instead of a fresh fit: same scores,
+        counted in ``work_["warm_start_fits"]``. Only the previous call's
+        models are kept.
+    label : str or None
+        Prefixes this call's progress lines (``verbose > 0``), e.g. a rung.
+    callback_ctx : scikit-learn callback context or None
+        The task this call's evaluations report to (scikit-learn >= 1.9);
+        None makes a "search" task below the fit's.
     """
 
     __slots__ = ("_engine",)
@@ -319,8 +363,24 @@ class Evaluate:
     def __init__(self, engine):
         self._engine = engine
 
-    def __call__(self, candidate_params, cv=None, more_results=None):
-        return self._engine.evaluate(candidate_params, cv, more_results)
+    def __call__(
+        self,
+        candidate_params,
+        cv=None,
+        more_results=None,
+        *,
+        keep=None,
+        label=None,
+        callback_ctx=None,
+    ):
+        return self._engine.evaluate(
+            candidate_params,
+            cv,
+            more_results,
+            keep=keep,
+            label=label,
+            callback_ctx=callback_ctx,
+        )
 
     def time_left(self):
         """Seconds left of ``max_time`` (inf without a budget, 0 once stopped)."""
@@ -330,6 +390,11 @@ class Evaluate:
     def stopped(self):
         """None while the search runs; a :class:`Stop` once it stopped early."""
         return self._engine.stopped
+
+    @property
+    def callback_ctx(self):
+        """The fit's scikit-learn callback context (None before 1.9)."""
+        return self._engine.callback_ctx
 
     @property
     def n_workers(self):

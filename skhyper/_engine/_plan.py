@@ -11,7 +11,8 @@ estimator. A step is identified by its upstream path and its own parameters
 - candidates whose pipelines start with equal steps share those steps'
   fits within a task;
 - leaves that differ only in a warm-start path parameter (see ``_warm``)
-  form a *chain*, fitted in increasing order on one model;
+  form a *chain*, fitted in increasing order on one model; with ``keep``
+  (see ``_kept``), a chain may start from a model kept by an earlier call;
 - the branches of ``FeatureUnion``, ``ColumnTransformer`` and nested
   ``Pipeline`` steps are shared branch by branch in a task (see
   ``_branches``): leaves whose composite steps differ go to one task per
@@ -21,13 +22,14 @@ A task is one fold and a group of leaves; how leaves are grouped into
 tasks is ``_schedule``'s decision.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sklearn import get_config
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from ._branches import count_fits, is_composite, is_passthrough
+from ._kept import keeps
 from ._keys import KeyTable, canonical
 from ._schedule import common_prefix, cut, group_key, is_cheap, prefix_keys, units
 from ._warm import warm_path_param
@@ -66,6 +68,7 @@ class Leaf:
     pipeline: bool  # whether ``path`` holds a Pipeline's steps
     warm: str | None = None  # the warm-start parameter when in a chain
     chain: int | None = None  # chain id, shared by the leaves of one chain
+    keep: bool = False  # whether its final model is kept for a later call
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,6 +79,7 @@ class Task:
     split: int
     leaves: tuple
     contexts: dict | None = None  # candidate -> its callback context (1.9+)
+    starts: dict = field(default_factory=dict)  # chain -> (pickled model, time)
 
 
 @dataclass
@@ -164,8 +168,13 @@ def build_plan(
     share,
     fit_params,
     n_workers,
+    keep=None,
 ):
-    """Build the tasks that evaluate every candidate on every split."""
+    """Build the tasks that evaluate every candidate on every split.
+
+    ``keep`` names a candidate parameter whose leaves' final models are kept
+    for later calls (see ``_kept``); such leaves are chains even alone.
+    """
     keys = KeyTable()
     leaves, by_key = [], {}
     for cand, params in enumerate(candidate_params):
@@ -191,6 +200,7 @@ def build_plan(
     # Warm-start chains: ordered by the path parameter, kept contiguous.
     chains = {}
     for leaf in leaves:
+        leaf.keep = keeps(leaf, keep)
         key, param = _chain_key(leaf, keys)
         if key is not None:
             chains.setdefault(key, []).append((leaf, param))
@@ -202,7 +212,7 @@ def build_plan(
             continue
         key, _ = _chain_key(leaf, keys)
         members = chains.get(key, []) if key is not None else []
-        if len(members) > 1:
+        if len(members) > 1 or any(member.keep for member, _ in members):
             members.sort(key=lambda m: m[0].path[-1].estimator.get_params()[m[1]])
             for member, param in members:
                 member.warm, member.chain = param, key

@@ -10,8 +10,9 @@ from .._compat import short_format_time
 class Progress:
     """Periodic lines: fits done of total, elapsed, ETA, best score so far."""
 
-    def __init__(self, total, already=0):
+    def __init__(self, total, already=0, label=None):
         self.total, self.done = total, already
+        self.prefix = f"[skhyper] {label}:" if label else "[skhyper]"
         self.start = time.time()
         self.next_step = 1
         self.best = None
@@ -32,7 +33,7 @@ class Progress:
         best = "n/a" if self.best is None else f"{self.best:.4f}"
         percent = 100 * self.done / self.total
         print(
-            f"[skhyper] {self.done}/{self.total} fits ({percent:.0f}%)"
+            f"{self.prefix} {self.done}/{self.total} fits ({percent:.0f}%)"
             f", elapsed {short_format_time(elapsed)}, ETA {short_format_time(eta)}"
             f", best mean score so far {best}"
         )
@@ -50,29 +51,30 @@ class Callbacks:
 
     As in ``BaseSearchCV``: a "search" task whose subtasks are the
     (candidate, split) evaluations, with task id ``candidate * n_splits +
-    split``. When callbacks are in play (``active``), the evaluation
-    contexts are made here, in the parent, and sent with the tasks: the
-    worker calls their hooks around the fit and score, and propagates them
-    into the fitted estimator, as ``_fit_and_score`` does. Evaluations the
-    worker did not run (restored from the checkpoint, lost with a worker)
-    have their hooks called here.
+    split``. A strategy may give the task (``ctx``, e.g. a halving
+    iteration): it then begins and ends it itself. When callbacks are in
+    play (``active``), the evaluation contexts are made here, in the parent,
+    and sent with the tasks: the worker calls their hooks around the fit and
+    score, and propagates them into the fitted estimator, as
+    ``_fit_and_score`` does. Evaluations the worker did not run (restored
+    from the checkpoint, lost with a worker) have their hooks called here.
     """
 
-    def __init__(self, root, owner, n_evaluations, active):
-        self.owner, self.ctx, self.contexts = owner, None, {}
-        if root is not None:
+    def __init__(self, root, owner, n_evaluations, active=False, ctx=None):
+        self.owner, self.ctx, self.owned, self.contexts = owner, ctx, ctx is None, {}
+        if root is not None and ctx is None:
             self.ctx = root.subcontext(
                 task_name="search",
                 max_subtasks=n_evaluations,
                 sequential_subtasks=False,
             ).call_on_fit_task_begin(estimator=owner)
-            if active:
-                self.contexts = {
-                    i: self.ctx.subcontext(
-                        task_name="candidate-split-evaluation", task_id=i
-                    )
-                    for i in range(n_evaluations)
-                }
+        if self.ctx is not None and active:
+            self.contexts = {
+                i: self.ctx.subcontext(
+                    task_name="candidate-split-evaluation", task_id=i
+                )
+                for i in range(n_evaluations)
+            }
 
     def evaluated_here(self, task_id):
         """Hooks of an evaluation that no worker ran."""
@@ -87,9 +89,9 @@ class Callbacks:
         sub.call_on_fit_task_end(estimator=self.owner)
 
     def end(self):
-        if self.ctx is not None:
+        if self.ctx is not None and self.owned:
             self.ctx.call_on_fit_task_end(estimator=self.owner)
-            self.ctx = None
+        self.ctx = None
 
 
 def cv_end_line(settings, parameters, split, n_splits, cand, n_candidates, result):

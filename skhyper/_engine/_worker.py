@@ -12,7 +12,8 @@ Times: a candidate's ``fit_time`` is the fit time of every step on its path
 (shared steps counted in full), its ``score_time`` the time to transform the
 test data along its path and score it: what fitting and scoring it alone
 would have cost. For a warm-start chain, ``fit_time`` is the time spent on
-the chain up to that value.
+the chain up to that value (counting the earlier calls' part of a chain
+continued from a kept model, see ``_kept``).
 """
 
 import time
@@ -38,6 +39,7 @@ from ._branches import (
     is_composite,
     unwrap,
 )
+from ._kept import dump, load
 from ._store import store_for
 
 
@@ -113,6 +115,7 @@ class Worker:
         self.score_params_test = _check_method_params(X, sp, indices=test)
         self.warm = {}  # chain -> (model, cumulative fit time)
         self.fit_ctx = None  # the callback context of the leaf being fitted
+        self.kept = {}  # kept chain -> (candidate, value) of its last leaf
         self.response_scorer = is_response_scorer(settings.scorer)
 
     def split(self, estimator, pairwise):
@@ -143,6 +146,9 @@ class Worker:
             if deadline is not None and time.time() >= deadline:
                 break  # the time budget is spent: start no new fit
             result = self.evaluate_with_hooks(leaf)
+            if leaf.keep and result["fit_error"] is None:
+                value = leaf.path[-1].estimator.get_params(deep=False)[leaf.warm]
+                self.kept[leaf.chain] = (leaf.candidates[0], value)
             for cand in leaf.candidates:
                 out.append((cand, dict(result)))
 
@@ -275,6 +281,9 @@ class Worker:
             return final.estimator, 0.0
         chain = self.warm.get(leaf.chain) if leaf.chain is not None else None
         start = time.time()
+        if chain is None and leaf.chain in self.task.starts:
+            blob, spent = self.task.starts[leaf.chain]  # kept by an earlier call
+            chain = (load(blob), spent)
         self.failed_time = 0.0
         try:
             if chain is not None:
@@ -351,4 +360,11 @@ def run_task(task, X, y, train, test, context):
     worker = Worker(task, X, y, train, test, context)
     out = worker.run()
     counts = {"fits": worker.fits, "warm_fits": worker.warm_fits, "hooked": True}
+    if worker.kept:
+        # (candidate, value, pickled model, fit time) of each kept chain
+        counts["kept"] = [
+            (cand, value, dump(worker.warm[chain][0]), worker.warm[chain][1])
+            for chain, (cand, value) in worker.kept.items()
+            if chain in worker.warm
+        ]
     return task.id, out, counts

@@ -1,0 +1,148 @@
+"""Final models kept between ``evaluate`` calls, to continue them (warm start).
+
+A strategy that evaluates the same candidates again with a larger value of a
+warm-start path parameter (successive halving with ``resource=
+"n_estimators"``: 30 trees, then 90) passes ``keep=<that parameter>`` to
+``evaluate``. Then:
+
+- a leaf whose ``keep`` parameter is its final estimator's warm-start path
+  (``_warm``), and whose upstream steps have fixed randomness, is a chain
+  even alone, and its worker sends its final model back, pickled, with the
+  results (the workers are separate processes: the parent is the only place
+  every later task can reach);
+- the parent keeps those models, keyed by value: the candidate's parameters
+  without ``keep`` (``_keys.canonical``) and the split, for the train
+  indices they were fitted on, at most ``share_memory`` bytes (past it a
+  model is not kept and is refitted when needed);
+- the next call hands each task the kept models its chains start from: the
+  worker continues such a model (``warm_start=True``, the larger value)
+  instead of fitting a fresh one, which gives the same model (each registry
+  entry is tested against fresh fits).
+
+Only the previous call's models are kept: each call starts a new generation
+(what the previous one kept is freed once that call ends).
+"""
+
+import numbers
+import pickle
+from dataclasses import replace
+
+import numpy as np
+
+from ._keys import canonical
+from ._warm import warm_path_param
+
+
+def _fixed(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def fixed_randomness(step):
+    """Whether every ``random_state`` in ``step`` (deep) is an int.
+
+    A model is only continued on the outputs of upstream steps that are
+    fitted again to the same outputs; an unset ``random_state`` may not be.
+    """
+    get_params = getattr(step, "get_params", None)
+    if get_params is None:  # 'passthrough', None
+        return True
+    try:
+        params = get_params(deep=True)
+    except Exception:
+        return False
+    return all(
+        _fixed(value)
+        for name, value in params.items()
+        if name == "random_state" or name.endswith("__random_state")
+    )
+
+
+def keeps(leaf, keep):
+    """Whether ``leaf``'s final model is kept for a later call with ``keep``."""
+    if keep is None:
+        return False
+    final = leaf.path[-1]
+    param = warm_path_param(final.estimator)
+    if param is None:
+        return False
+    expected = f"{final.name}__{param}" if leaf.pipeline else param
+    if keep != expected:
+        return False
+    return all(fixed_randomness(step.estimator) for step in leaf.path[:-1])
+
+
+def path_value(leaf):
+    """The value of ``leaf``'s warm-start path parameter."""
+    return leaf.path[-1].estimator.get_params(deep=False)[leaf.warm]
+
+
+def dump(model):
+    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load(blob):
+    return pickle.loads(blob)
+
+
+class KeptModels:
+    """The parent's store of final models between calls, bounded in bytes."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self._new_generation(None)
+
+    def clear(self):
+        self._new_generation(None)
+
+    def _new_generation(self, trains):
+        self.models = {}  # (value key, split) -> (value, blob, fit time so far)
+        self.size = 0
+        self.trains = trains  # train indices of each split
+        self.alive = []  # objects keyed by id in the keys: kept alive
+
+    def _key(self, params, keep, split):
+        rest = {name: value for name, value in params.items() if name != keep}
+        return canonical(rest, self.alive), split
+
+    def attach(self, plan, candidate_params, keep, splits):
+        """``plan`` with each task's kept starts; a new generation begins."""
+        # The old keys' objects stay alive (old_alive) while new keys are
+        # looked up: an id in a key must not be reused by a new object.
+        old, old_trains, old_alive = self.models, self.trains, self.alive
+        self._new_generation([train for train, _ in splits])
+        if not old:
+            return plan
+        same = [
+            old_trains is not None
+            and s < len(old_trains)
+            and np.array_equal(old_trains[s], train)
+            for s, (train, _) in enumerate(splits)
+        ]
+        tasks = []
+        for task in plan.tasks:
+            starts, seen = {}, set()
+            for leaf in task.leaves if same[task.split] else ():
+                if not leaf.keep or leaf.chain in seen:
+                    continue
+                seen.add(leaf.chain)  # the first leaf of its chain in the task
+                params = candidate_params[leaf.candidates[0]]
+                entry = old.get(self._key(params, keep, task.split))
+                if entry is not None and entry[0] < path_value(leaf):
+                    starts[leaf.chain] = entry[1:]
+            tasks.append(replace(task, starts=starts) if starts else task)
+        del old_alive
+        return replace(plan, tasks=tasks)
+
+    def put(self, params, keep, split, value, blob, spent):
+        """Keep a model (unless the bytes are spent); the largest value wins."""
+        key = self._key(params, keep, split)
+        old = self.models.get(key)
+        if old is not None:
+            if old[0] >= value:
+                return
+            self.size -= len(old[1])
+            del self.models[key]
+        if self.size + len(blob) > self.max_bytes:
+            return
+        self.models[key] = (value, blob, spent)
+        self.size += len(blob)
