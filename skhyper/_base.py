@@ -208,6 +208,11 @@ class BaseTuner(
     def _run_search(self, evaluate_candidates):
         """Call ``evaluate_candidates(candidates)`` one or more times."""
 
+    def _evaluates_once(self):
+        """Whether ``_run_search`` calls ``evaluate_candidates`` exactly once
+        (the callback context of ``fit`` is sized by it)."""
+        return getattr(self, "n_iter", 1) is not None
+
     # -- routing -------------------------------------------------------------
 
     def get_metadata_routing(self):
@@ -331,7 +336,7 @@ class BaseTuner(
         )
         root = None
         if HAS_CALLBACKS:
-            one_call = getattr(self, "n_iter", 1) is not None
+            one_call = self._evaluates_once()
             weight = params.get("sample_weight")
             hook = dict(
                 estimator=self,
