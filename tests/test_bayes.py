@@ -4,10 +4,12 @@ Tests that need Optuna skip without it (the ``bayes`` extra); the one that
 checks the message for a missing Optuna simulates its absence.
 """
 
+import doctest
 import importlib.util
 import numbers
 import os
 import pickle
+import runpy
 import signal
 import subprocess
 import sys
@@ -387,6 +389,22 @@ def test_resumed_search_asks_what_an_uninterrupted_one_asks(optuna, tmp_path):
 
 
 # -- docs --------------------------------------------------------------------------
+
+
+def test_docs_page_examples(optuna):
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    page = ROOT / "docs" / "bayes.md"
+    result = doctest.testfile(
+        str(page), module_relative=False, optionflags=flags, verbose=False
+    )
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_example_script_runs(optuna, capsys):
+    (script,) = (ROOT / "examples").glob("bayes_*.py")
+    with warnings.catch_warnings():
+        runpy.run_path(str(script), run_name="__main__")
+    assert "best parameters:" in capsys.readouterr().out
 
 
 def test_docstring_passes_numpydoc(optuna):
