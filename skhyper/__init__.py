@@ -4,9 +4,12 @@
 drop-in replacements for :class:`~sklearn.model_selection.GridSearchCV`,
 :class:`~sklearn.model_selection.RandomizedSearchCV`,
 :class:`~sklearn.model_selection.HalvingGridSearchCV` and
-:class:`~sklearn.model_selection.HalvingRandomSearchCV`.
+:class:`~sklearn.model_selection.HalvingRandomSearchCV`. `BayesTuner` replaces
+`RandomizedSearchCV` too, proposing candidates with an Optuna sampler (the
+``bayes`` extra).
 """
 
+from ._bayes import BayesTuner
 from ._grid import GridTuner
 from ._halving import HalvingGridTuner, HalvingRandomTuner
 from ._random import RandomTuner
@@ -14,6 +17,7 @@ from ._random import RandomTuner
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesTuner",
     "GridTuner",
     "HalvingGridTuner",
     "HalvingRandomTuner",

@@ -223,6 +223,11 @@ class BaseTuner(
             "(the others were not, or only partly, and are left out)."
         )
 
+    def _evaluates_once(self):
+        """Whether ``_run_search`` calls ``evaluate_candidates`` exactly once
+        (the callback context of ``fit`` is sized by it)."""
+        return getattr(self, "n_iter", 1) is not None
+
     # -- routing -------------------------------------------------------------
 
     def get_metadata_routing(self):
@@ -347,7 +352,7 @@ class BaseTuner(
         )
         root = None
         if HAS_CALLBACKS:
-            one_call = getattr(self, "n_iter", 1) is not None
+            one_call = self._evaluates_once()
             weight = params.get("sample_weight")
             hook = dict(
                 estimator=self,

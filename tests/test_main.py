@@ -40,6 +40,8 @@ def test_main_quick(capsys, monkeypatch, tmp_path):
 # What each example must print (at least as many times as listed), beyond
 # running to the end without an error.
 EXAMPLE_OUTPUT = {
+    "bayes_swapped_step.py": ["BayesTuner", "RandomTuner"]
+    + ["  held-out accuracy:"] * 2,
     "grid_pipeline.py": ["best parameters:"] + ["as GridSearchCV: True"] * 5,
     "random_custom_scorer.py": ["best parameters:", "held-out F2:"],
     "anomaly_labelled.py": ["IsolationForest", "Novelty detection (NoveltySplit)"],
@@ -56,8 +58,11 @@ def test_every_example_is_run():
 
 @pytest.mark.parametrize("name", sorted(EXAMPLE_OUTPUT))
 def test_example_runs(name, capsys, tmp_path, monkeypatch):
-    if "matplotlib" in (EXAMPLES / name).read_text():
+    source = (EXAMPLES / name).read_text()
+    if "matplotlib" in source:
         pytest.importorskip("matplotlib").use("Agg")  # the example draws
+    if "BayesTuner" in source:
+        pytest.importorskip("optuna")  # the bayes extra
     monkeypatch.chdir(tmp_path)
     runpy.run_path(str(EXAMPLES / name), run_name="__main__")
     out = capsys.readouterr().out

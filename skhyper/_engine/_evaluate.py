@@ -6,9 +6,16 @@ results as they arrive, prints progress, and keeps the candidates whose
 every split finished, so that a search stopped by its budget or by Ctrl-C
 still has a ``cv_results_``. With ``keep``, it also keeps fitted final
 models from one call to the next, to continue them (``_kept``).
+
+With sharing on, it also remembers every finished (candidate, split) result
+of the search in memory, so that a candidate equal by value to one an
+earlier ``evaluate`` call of the same ``fit`` finished (a strategy asking in
+rounds may propose it again) is not fitted again: its results are copied,
+as for equal candidates within one call.
 """
 
 import time
+import warnings
 from collections import defaultdict
 
 import numpy as np
@@ -26,6 +33,9 @@ from ._plan import build_plan
 from ._progress import Callbacks, OrderedLines, Progress, cv_end_line, main_score
 from ._run import Runner
 from ._settings import Stop
+
+# The warning of format_results that a deferred call leaves to report_failures.
+NON_FINITE = "One or more of the .* scores are non-finite"
 
 WORK_KEYS = (
     "candidates",
@@ -105,6 +115,12 @@ class Engine:
         self.work["splits"] = n_splits
         self.last_results = {}
         self.kept = KeptModels(settings.share_memory)
+        # (split digest, candidate digest) -> result, across evaluate calls.
+        # Candidates are digested only once a later call needs them; every
+        # call's candidates are kept, so that identity keys stay valid.
+        self.memo = {} if settings.share else None
+        self.calls = []  # [(split keys, candidate_params, out, cand keys)] per call
+        self.n_digested = 0
         self.journal = self.key = None
         if settings.checkpoint is not None:
             self.journal = Journal(settings.checkpoint)
@@ -165,6 +181,30 @@ class Engine:
             for key, column, dtype in zip(HISTORY_KEYS, columns, dtypes)
         }
 
+    def _recall(self):
+        """The memo, with the results of every earlier call in it."""
+        for split_keys, candidate_params, out, cand_keys in self.calls[
+            self.n_digested :
+        ]:
+            n_splits = len(split_keys)
+            for c, params in enumerate(candidate_params):
+                rows = out[c * n_splits : (c + 1) * n_splits]
+                if any(r is not None for r in rows):
+                    cand_key = cand_keys[c] if cand_keys else candidate_digest(params)
+                    for s, result in enumerate(rows):
+                        if result is not None:
+                            self.memo[split_keys[s], cand_key] = result
+        self.n_digested = len(self.calls)
+        return self.memo
+
+    def report_failures(self):
+        """Warn about the failed fits and non-finite mean scores of every kept
+        candidate; raise if all fits failed (what each call does for its own
+        candidates, unless deferred)."""
+        if self.out:
+            warn_or_raise_about_fit_failures(self.out, self.settings.error_score)
+            self.last_results = self.results()
+
     def evaluate(
         self,
         candidate_params,
@@ -174,11 +214,15 @@ class Engine:
         keep=None,
         label=None,
         callback_ctx=None,
+        defer_failures=False,
     ):
         """Evaluate candidates on every split; return ``cv_results_`` so far.
 
-        See :class:`Evaluate` for ``keep``, ``label`` and ``callback_ctx``.
-        """
+        See :class:`Evaluate` for ``keep``, ``label``, ``callback_ctx`` and
+        ``defer_failures``. Failed fits are reported at the end of the call,
+        as scikit-learn's ``evaluate_candidates`` does, unless
+        ``defer_failures`` (a strategy asking for a few candidates at a time
+        then calls :meth:`report_failures` once, at its end)."""
         settings, runner, n_splits = self.settings, self.runner, self.n_splits
         X, y = self.X, self.y
         candidate_params = list(candidate_params)
@@ -213,26 +257,44 @@ class Engine:
         )
         out = [None] * (n * n_splits)
         split_keys = cand_keys = None
-        if self.journal is not None:
+        n_leaves = plan.n_leaves
+
+        def done(leaf, s):
+            return all(out[c * n_splits + s] is not None for c in leaf.candidates)
+
+        if self.memo is not None or self.journal is not None:
             split_keys = [split_digest(self.key, tr, te) for tr, te in splits]
+        recall = self.memo is not None and bool(self.calls)
+        if recall or self.journal is not None:
             cand_keys = [candidate_digest(p) for p in candidate_params]
+        if recall:
+            # Finished by an earlier call of this fit: neither fitted nor
+            # counted as distinct again.
+            memo = self._recall()
+            for c in range(n):
+                for s in range(n_splits):
+                    out[c * n_splits + s] = memo.get((split_keys[s], cand_keys[c]))
+            before = _n_leaves_in(plan)
+            plan = plan.without(done)
+            n_leaves -= before - _n_leaves_in(plan)
+        if self.journal is not None:
             found = self.journal.load(split_keys)
             for c in range(n):
                 for s in range(n_splits):
+                    if out[c * n_splits + s] is not None:
+                        continue
                     result = found.get((split_keys[s], cand_keys[c]))
                     if result is not None:
                         out[c * n_splits + s] = result
                         self.work["from_checkpoint"] += 1
-            plan = plan.without(
-                lambda leaf, s: all(
-                    out[c * n_splits + s] is not None for c in leaf.candidates
-                )
-            )
+            plan = plan.without(done)
         if keep is not None:
             plan = self.kept.attach(plan, candidate_params, keep, splits)
+        if self.memo is not None:
+            self.calls.append((split_keys, candidate_params, out, cand_keys))
         work = self.work
         work["candidates"] += n
-        work["distinct_candidates"] += plan.n_leaves
+        work["distinct_candidates"] += n_leaves
         work["tasks"] += len(plan.tasks)
         work["plain_fits"] += plan.plain_fits
         arrived = [
@@ -286,7 +348,7 @@ class Engine:
                         result,
                     )
                     lines.add(index, line)
-                if split_keys is not None:
+                if self.journal is not None:
                     rows.append((split_keys[task.split], cand_keys[cand], result))
                 if progress is not None:
                     mean = None
@@ -321,13 +383,22 @@ class Engine:
             for key, values in (more_results or {}).items():
                 self.more[key].extend(values[c] for c in complete)
 
-        if rows:
+        if rows and not defer_failures:
             warn_or_raise_about_fit_failures(rows, settings.error_score)
         if settings.callable_scoring and rows:
-            insert_error_scores(rows, settings.error_score)
-        if self.params:
+            # over every kept row: an earlier call may have had only failures
+            insert_error_scores(self.out, settings.error_score)
+        if self.params and defer_failures:
+            with warnings.catch_warnings():  # said once, by report_failures
+                warnings.filterwarnings("ignore", NON_FINITE, UserWarning)
+                self.last_results = self.results()
+        elif self.params:
             self.last_results = self.results()
         return self.last_results
+
+
+def _n_leaves_in(plan):
+    return len({id(leaf) for task in plan.tasks for leaf in task.leaves})
 
 
 class Evaluate:
@@ -356,6 +427,11 @@ class Evaluate:
     callback_ctx : scikit-learn callback context or None
         The task this call's evaluations report to (scikit-learn >= 1.9);
         None makes a "search" task below the fit's.
+    defer_failures : bool
+        A strategy asking a few candidates at a time passes True (one round
+        whose fits all failed is no reason to stop) and calls
+        ``report_failures()`` at its end: one warning for the whole search,
+        an error only if every fit failed.
     """
 
     __slots__ = ("_engine",)
@@ -372,6 +448,7 @@ class Evaluate:
         keep=None,
         label=None,
         callback_ctx=None,
+        defer_failures=False,
     ):
         return self._engine.evaluate(
             candidate_params,
@@ -380,7 +457,12 @@ class Evaluate:
             keep=keep,
             label=label,
             callback_ctx=callback_ctx,
+            defer_failures=defer_failures,
         )
+
+    def report_failures(self):
+        """Warn about failed fits of the whole search (raise if all failed)."""
+        self._engine.report_failures()
 
     def time_left(self):
         """Seconds left of ``max_time`` (inf without a budget, 0 once stopped)."""
