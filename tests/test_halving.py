@@ -31,7 +31,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from skhyper import HalvingGridTuner, HalvingRandomTuner
@@ -40,6 +39,7 @@ from skhyper._engine._warm import WARM_PATHS
 from skhyper._rungs import SubsampleSplitter
 
 from .counting import CountingClassifier, reset_counts
+from .test_estimator_checks import strict_parametrize_with_checks
 from .utils import assert_search_equal
 
 X, y = make_classification(n_samples=150, n_features=6, random_state=0)
@@ -289,9 +289,9 @@ HALVING_EXPECTED_FAILURES = {
 }
 
 
-@parametrize_with_checks(
+@strict_parametrize_with_checks(
     [HalvingRandomTuner(Ridge(), {"alpha": [0.1, 1.0]}, cv=2, n_candidates=2)],
-    expected_failed_checks=lambda est: HALVING_EXPECTED_FAILURES,
+    lambda est: HALVING_EXPECTED_FAILURES,
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
