@@ -37,7 +37,7 @@ HALVING_PARAMETERS = {
         parameter of the estimator taking positive integers (e.g.
         ``'n_estimators'``, ``'clf__max_iter'``), which then must not be
         searched and needs an int ``max_resources``. A warm-start path of
-        the estimator (see :doc:`sharing`) continues the survivors' models
+        the estimator (see :doc:`/sharing`) continues the survivors' models
         rather than refitting them.""",
     "max_resources": """max_resources : int, default='auto'
         The most resource a candidate may get in a rung; 'auto' is the
