@@ -22,7 +22,7 @@ def undo_registrations():
     CHEAP_STEPS[:] = cheap
 
 
-@pytest.mark.parametrize("page", ["sharing.md"])
+@pytest.mark.parametrize("page", ["sharing.md", "halving.md"])
 def test_examples_in_docs(page):
     flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
     result = doctest.testfile(
