@@ -99,7 +99,7 @@ def test_good_pipeline_grids_pass_validation():
 
 
 BAD_DISTRIBUTIONS = [
-    ({"C": object()}, TypeError, r"param_distributions\['C'\] must be .*object"),
+    ({"C": object()}, TypeError, r"not iterable or a distribution \(value=<object"),
     ({"C": "abc"}, TypeError, r"param_distributions\['C'\] must be .*'abc' \(str\)"),
     ({"C": {1.0, 2.0}}, TypeError, r"param_distributions\['C'\] must be .*\(set\)"),
     ({"C": []}, ValueError, r"non-empty sequence.*\(param_distributions\['C'\]"),

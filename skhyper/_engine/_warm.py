@@ -45,6 +45,8 @@ def _no_bagging_oob(params):
     return not params.get("oob_score")
 
 
+# The built-in paths, each tested in tests/test_warm.py; REGISTERED holds
+# the users' (they take precedence).
 WARM_PATHS = {
     RandomForestClassifier: ("n_estimators", _always),
     RandomForestRegressor: ("n_estimators", _always),
@@ -58,6 +60,9 @@ WARM_PATHS = {
     HistGradientBoostingClassifier: ("max_iter", _no_hgb_early_stopping),
     HistGradientBoostingRegressor: ("max_iter", _no_hgb_early_stopping),
 }
+
+
+REGISTERED = {}
 
 
 def add_warm_path(cls, param, condition=None):
@@ -84,7 +89,7 @@ def add_warm_path(cls, param, condition=None):
             f"condition must be None or a callable taking the parameters dict, "
             f"got {condition!r} ({type(condition).__name__})"
         )
-    WARM_PATHS[cls] = (param, _always if condition is None else condition)
+    REGISTERED[cls] = (param, _always if condition is None else condition)
 
 
 def _init_params(cls):
@@ -97,7 +102,7 @@ def _init_params(cls):
 
 def warm_path_param(estimator):
     """The path parameter of ``estimator``, or None if no exact path applies."""
-    entry = WARM_PATHS.get(type(estimator))
+    entry = REGISTERED.get(type(estimator)) or WARM_PATHS.get(type(estimator))
     if entry is None:
         return None
     param, condition = entry
