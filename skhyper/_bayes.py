@@ -7,7 +7,10 @@ each round's scores (ask-and-tell): with ``n_workers`` workers, a round is
 engine, so that every worker has a candidate's folds to fit. Trials of a
 round are asked one after the other before any is told; the default TPE
 sampler sees the ones asked earlier as running (its ``constant_liar``) and
-proposes the others away from them.
+proposes the others away from them. The default sampler's first
+``N_STARTUP`` trials are random, whatever it is told: they are asked as
+one first round (the same candidates as in rounds of ``n_workers``, with
+fewer waits for a round's last fit).
 
 What is asked depends only on the seed, the space, ``n_jobs`` (the round
 size) and the scores told, never on the order in which fits finish: a
@@ -44,6 +47,9 @@ MISSING_OPTUNA = (
 MAX_SEED = 2**31 - 1
 # Asks for one candidate before a candidate proposed before is taken again.
 MAX_ASKS = 10
+# The default sampler's first trials, drawn at random (Optuna's default):
+# they do not depend on any score, so they are asked as one round.
+N_STARTUP = 10
 
 
 def _optuna_installed():
@@ -106,7 +112,8 @@ class BayesTuner(BaseTuner):
 
     Candidates are asked in rounds of as many as there are workers
     (``n_jobs``); after each round the sampler is told the mean test
-    scores. The search is reproducible for a fixed ``random_state`` and
+    scores. The default sampler's first 10 candidates, random, are one
+    round. The search is reproducible for a fixed ``random_state`` and
     ``n_jobs``; different ``n_jobs`` give different rounds, so different
     candidates. A candidate proposed again is not fitted again.
 
@@ -296,6 +303,7 @@ class BayesTuner(BaseTuner):
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return optuna.samplers.TPESampler(
                 seed=seed,
+                n_startup_trials=N_STARTUP,
                 multivariate=True,
                 group=space.is_conditional,
                 constant_liar=True,
@@ -320,6 +328,8 @@ class BayesTuner(BaseTuner):
         seed = _seed(self.random_state)
         sampler = self._make_sampler(optuna, seed, space)
         n_workers = max(1, evaluate_candidates.n_workers)
+        # The default sampler's random first trials make the first round.
+        first = max(n_workers, N_STARTUP if self.sampler is None else 0)
         with _quiet(optuna):
             study = optuna.create_study(direction="maximize", sampler=sampler)
             seen = set()  # identities of the candidates proposed so far
@@ -327,7 +337,7 @@ class BayesTuner(BaseTuner):
             while self.n_iter is None or n_asked < self.n_iter:
                 if evaluate_candidates.time_left() <= 0:
                     break
-                size = n_workers
+                size = first if n_asked == 0 else n_workers
                 if self.n_iter is not None:
                     size = min(size, self.n_iter - n_asked)
                 trials, candidates = [], []

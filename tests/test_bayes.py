@@ -332,9 +332,12 @@ def test_a_space_of_lists_smaller_than_n_iter_is_evaluated_whole(optuna):
 
 
 def test_verbose_prints_progress_per_round(optuna, capsys):
-    BayesTuner(LogisticRegression(), LOG_C, n_iter=3, cv=2, verbose=1).fit(X, y)
+    BayesTuner(LogisticRegression(), LOG_C, n_iter=12, cv=2, verbose=1).fit(X, y)
     out = capsys.readouterr().out
-    assert out.count("Fitting 2 folds for each of 1 candidates") == 3
+    # the default sampler's 10 random trials, then one candidate per round
+    assert out.count("Fitting 2 folds for each of 10 candidates") == 1
+    assert out.count("Fitting 2 folds for each of 1 candidates") == 2
+    assert "[skhyper] 20/20 fits (100%)" in out
     assert "[skhyper] 2/2 fits (100%)" in out
     assert "Trial" not in out  # Optuna's own log lines are off during fit
 
@@ -356,8 +359,10 @@ def test_progress_bar_callback_runs_over_rounds(optuna):
 
 
 def test_resumed_search_asks_what_an_uninterrupted_one_asks(optuna, tmp_path):
+    # 14 candidates, 2 folds: a first round of the sampler's 10 random trials,
+    # then one candidate per round, each chosen from the scores told before.
     space = {"C": stats.loguniform(1e-3, 1e3)}
-    kw = dict(n_iter=8, cv=3, random_state=0)
+    kw = dict(n_iter=14, cv=2, random_state=0)
     reference = BayesTuner(LoggingClassifier(), space, **kw).fit(X, y)
 
     checkpoint, log = tmp_path / "search.db", tmp_path / "fits.log"
@@ -371,14 +376,15 @@ def test_resumed_search_asks_what_an_uninterrupted_one_asks(optuna, tmp_path):
         from tests.counting import LoggingClassifier
         X, y = make_classification(n_samples=80, n_features=5, random_state=0)
         space = {{"C": stats.loguniform(1e-3, 1e3)}}
-        BayesTuner(LoggingClassifier(), space, n_iter=8, cv=3, random_state=0,
+        BayesTuner(LoggingClassifier(), space, n_iter=14, cv=2, random_state=0,
                    checkpoint={str(checkpoint)!r}).fit(X, y)
         """
     )
-    env = dict(os.environ, SKHYPER_FIT_LOG=str(log), SKHYPER_KILL_AFTER="14")
+    # killed at the 24th fit: 10 + 1 candidates and one split of the 12th done
+    env = dict(os.environ, SKHYPER_FIT_LOG=str(log), SKHYPER_KILL_AFTER="24")
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
-    assert len(log.read_text().split()) == 14  # the 14th fit killed it
+    assert len(log.read_text().split()) == 24
 
     log.write_text("")
     os.environ["SKHYPER_FIT_LOG"] = str(log)
@@ -387,9 +393,11 @@ def test_resumed_search_asks_what_an_uninterrupted_one_asks(optuna, tmp_path):
         resumed.fit(X, y)
     finally:
         del os.environ["SKHYPER_FIT_LOG"]
-    # 13 fits journaled are not redone: 24 - 13 CV fits, plus the refit
-    assert len(log.read_text().split()) == 24 - 13 + 1
-    assert resumed.work_["from_checkpoint"] == 13
+    # 23 fits journaled are not redone: 28 - 23 CV fits, plus the refit
+    assert len(log.read_text().split()) == 28 - 23 + 1
+    assert resumed.work_["from_checkpoint"] == 23
+    # the sampler, told the journaled scores again, asks what it asked before
+    # the kill, then what the uninterrupted search asked
     assert [repr(p) for p in resumed.cv_results_["params"]] == [
         repr(p) for p in reference.cv_results_["params"]
     ]
