@@ -10,6 +10,10 @@ from ._compat import Interval
 from ._docstrings import fill_doc
 from ._space import check_n_iter, check_space, endless_candidates, sampled_candidates
 
+# With n_iter=None, candidates are drawn in batches of this many per worker:
+# enough to keep workers busy, few enough to stop close to max_time.
+BATCH_PER_WORKER = 2
+
 
 @fill_doc
 class RandomTuner(BaseTuner):
@@ -159,12 +163,15 @@ class RandomTuner(BaseTuner):
         if self.n_iter is None:
             # Sample in small batches until the budget or the space runs out.
             candidates = endless_candidates(self.param_distributions, self.random_state)
-            batch = 2 * evaluate_candidates.n_workers
+            # One batch whose fits all fail is no reason to stop: failures
+            # are reported once, for the whole search, at its end.
+            batch = BATCH_PER_WORKER * evaluate_candidates.n_workers
             while evaluate_candidates.time_left() > 0:
                 params = list(islice(candidates, batch))
                 if not params:
                     break
-                evaluate_candidates(params)
+                evaluate_candidates(params, defer_failures=True)
+            evaluate_candidates.report_failures()
             return
         evaluate_candidates(
             sampled_candidates(self.param_distributions, self.n_iter, self.random_state)

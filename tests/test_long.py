@@ -332,3 +332,22 @@ def test_an_interrupt_during_recording_waits_for_the_record():
                 pass
             done.append("recorded")
     assert done == ["recorded"]
+
+
+def test_n_iter_none_goes_on_after_a_batch_whose_fits_all_fail():
+    # The first batch (2 candidates, one worker) fails entirely; the search
+    # goes on and reports the failures once, at its end, as a warning.
+    from sklearn.exceptions import FitFailedWarning
+    from sklearn.linear_model import LogisticRegression
+
+    from .conftest import tiny_classification_data
+
+    X, y = tiny_classification_data()
+    # random_state=0 draws C=-1 and C=-2 first: LogisticRegression refuses them
+    space = {"C": [-1.0, -2.0, 0.5, 1.0]}
+    tuner = RandomTuner(
+        LogisticRegression(), space, n_iter=None, cv=2, n_jobs=1, random_state=0
+    )
+    with pytest.warns(FitFailedWarning, match="fits failed out of a total"):
+        tuner.fit(X, y)
+    assert len(tuner.cv_results_["params"]) == 4
