@@ -105,6 +105,26 @@ def validate_params(estimator):
     )
 
 
+def backend_kind(n_jobs):
+    """How the workers of a ``Parallel(n_jobs)`` call share memory.
+
+    ``"sequential"`` (one worker, this process), ``"threads"`` (threads of
+    this process), ``"processes"`` (processes on this machine: loky,
+    multiprocessing) or ``"remote"`` (any other backend: Dask, Ray...).
+    """
+    backend, default_n_jobs = get_active_backend()
+    if n_jobs is None:
+        n_jobs = default_n_jobs
+    if backend.effective_n_jobs(n_jobs) == 1:
+        return "sequential"
+    name = type(backend).__name__
+    if name == "ThreadingBackend":
+        return "threads"
+    if name in ("LokyBackend", "MultiprocessingBackend"):
+        return "processes"
+    return "remote"
+
+
 def backend_streams_results():
     """Whether the active joblib backend yields results as tasks finish."""
     backend, _ = get_active_backend()
@@ -240,6 +260,7 @@ __all__ = [
     "_num_samples",
     "_raise_for_params",
     "_safe_split",
+    "backend_kind",
     "backend_streams_results",
     "is_response_scorer",
     "legacy_estimator_type",

@@ -42,9 +42,11 @@ PARAMETERS = {
         one model. Scores are those of the plain search. False runs the plain
         search: one fresh clone per candidate and fold, as scikit-learn does.""",
     "share_memory": """share_memory : int, default=2**30
-        Bytes of transformed data a worker may hold for reuse by later
-        candidates (1 GiB). Past it, the least recently used outputs are
-        dropped and recomputed when needed again.""",
+        Bytes of transformed data the search may hold for reuse by later
+        candidates (1 GiB), for all its workers together: each of the
+        ``n_jobs`` worker processes holds at most its share. Past it, the
+        least recently used outputs are dropped and recomputed when needed
+        again.""",
     "max_time": """max_time : float, default=None
         A wall-clock budget in seconds. Once spent, no new fit starts and
         ``fit`` returns (within ``max_time`` plus the longest single fit) with

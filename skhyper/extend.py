@@ -84,10 +84,14 @@ def register_cheap_step(cls):
     """Declare a transformer class cheap to repeat.
 
     Candidates of a pipeline that share an expensive first step (a kernel
-    approximation, a PCA) are evaluated in one task per fold, so that step
-    is fitted once per fold. Below a cheap step (a scaler, an encoder) they
-    get a task each, and each worker refits the step when it does not hold
-    it already: more parallelism for a little repeated work. Declare a step
+    approximation, a PCA) are evaluated in one task per fold (or in parts
+    that start from its handed-over outputs), so that step is fitted once
+    per fold. Below a cheap step (a scaler, an encoder) they are spread
+    over the tasks, and each worker refits the step when it does not hold
+    it already: more parallelism for a little repeated work. The scheduler
+    measures every step's cost as the search runs and decides by the
+    measurement; this list is the prior it uses before a step of the class
+    has been measured once (the first folds of a search). Declare a step
     cheap when one fit and transform costs about one pass over the data.
     The answer of the search does not change either way, only its speed.
 

@@ -1,10 +1,8 @@
-"""How the work tree is cut into tasks."""
+"""How candidates x splits become a plan's units of work."""
 
 from sklearn.decomposition import PCA
-from sklearn.kernel_approximation import Nystroem
-from sklearn.linear_model import RidgeClassifier
 from sklearn.model_selection import ParameterGrid
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
@@ -23,35 +21,28 @@ def plan(estimator, grid, n_splits=5, n_workers=2, share=True):
     )
 
 
-def test_plain_estimator_one_task_per_candidate_and_fold():
+def test_plain_estimator_one_unit_per_candidate_and_fold():
     p = plan(SVC(), {"C": [1, 10], "gamma": [0.1, 1]})
     assert len(p.tasks) == 4 * 5
     assert all(len(t.leaves) == 1 for t in p.tasks)
 
 
-def test_cheap_shared_prefix_is_repeated_to_make_tasks():
+def test_pipeline_leaves_are_units_of_their_own():
     pipe = Pipeline([("scale", StandardScaler()), ("pca", PCA()), ("svc", SVC())])
     p = plan(pipe, {"pca__n_components": [8, 16, 32], "svc__C": [0.1, 1, 10, 100]})
-    # one task per (PCA setting, fold): the scaler is repeated, PCA is not
-    assert len(p.tasks) == 3 * 5
-    assert all(len(t.leaves) == 4 for t in p.tasks)
+    assert len(p.tasks) == 12 * 5
+    assert all(len(t.leaves) == 1 for t in p.tasks)
 
 
-def test_expensive_shared_prefix_keeps_the_fold_together():
-    pipe = Pipeline([("kernel", Nystroem()), ("ridge", RidgeClassifier())])
-    p = plan(pipe, {"ridge__alpha": [0.1, 1, 10, 100]})
+def test_leaves_that_may_share_branches_are_one_unit_per_fold():
+    union = FeatureUnion([("pca", PCA(2)), ("scale", StandardScaler())])
+    pipe = Pipeline([("union", union), ("svc", SVC())])
+    p = plan(pipe, {"union__pca__n_components": [1, 2], "svc__C": [1, 10]})
     assert len(p.tasks) == 5
     assert all(len(t.leaves) == 4 for t in p.tasks)
 
 
-def test_fewer_tasks_than_workers_are_cut():
-    pipe = Pipeline([("kernel", Nystroem()), ("ridge", RidgeClassifier())])
-    p = plan(pipe, {"ridge__alpha": [0.1, 1, 10, 100]}, n_splits=2, n_workers=4)
-    assert len(p.tasks) >= 4
-    assert sorted(len(t.leaves) for t in p.tasks) == [2, 2, 2, 2]
-
-
-def test_tasks_are_candidate_major():
+def test_units_are_candidate_major():
     p = plan(SVC(), {"C": [1, 10, 100]}, n_splits=3)
     order = [(t.leaves[0].candidates[0], t.split) for t in p.tasks]
     assert order == sorted(order)

@@ -289,9 +289,13 @@ def assert_search_equal(ours, theirs, X=None, y=None):
 
 def assert_same_work(ours, other):
     """Equal ``work_`` records, but for ``fits``, which depends on where the
-    tasks ran: each worker process keeps the shared steps it fitted for its
-    next tasks of the same fold, so fewer workers may mean fewer fits."""
+    tasks ran (each worker process keeps the shared steps it fitted for its
+    next tasks of the same fold, so fewer workers may mean fewer fits), and
+    ``tasks``, which depends on how long the first fits took (the scheduler
+    groups small ones)."""
     a, b = dict(ours.work_), dict(other.work_)
     fits = a.pop("fits"), b.pop("fits")
+    tasks = a.pop("tasks"), b.pop("tasks")
     assert a == b
+    assert 0 < min(tasks)
     assert 0 < min(fits) and max(fits) <= a["plain_fits"]

@@ -27,8 +27,10 @@ from .._results import (
     insert_error_scores,
     warn_or_raise_about_fit_failures,
 )
+from ._cost import Costs
 from ._journal import Journal, candidate_digest, search_digest, split_digest
 from ._kept import KeptModels
+from ._keys import KeyTable
 from ._plan import build_plan
 from ._progress import Callbacks, OrderedLines, Progress, cv_end_line, main_score
 from ._run import Runner
@@ -115,6 +117,8 @@ class Engine:
         self.work["splits"] = n_splits
         self.last_results = {}
         self.kept = KeptModels(settings.share_memory)
+        self.costs = Costs()  # measured as results arrive, for later tasks
+        self.keys = KeyTable()  # step keys stay the same from call to call
         # (split digest, candidate digest) -> result, across evaluate calls.
         # Candidates are digested only once a later call needs them; every
         # call's candidates are kept, so that identity keys stay valid.
@@ -254,6 +258,7 @@ class Engine:
             fit_params=settings.fit_params,
             n_workers=self.n_workers,
             keep=keep,
+            keys=self.keys,
         )
         out = [None] * (n * n_splits)
         split_keys = cand_keys = None
@@ -295,7 +300,6 @@ class Engine:
         work = self.work
         work["candidates"] += n
         work["distinct_candidates"] += n_leaves
-        work["tasks"] += len(plan.tasks)
         work["plain_fits"] += plan.plain_fits
         arrived = [
             sum(out[c * n_splits + s] is not None for s in range(n_splits))
@@ -366,12 +370,14 @@ class Engine:
                 self.kept.put(params, keep, task.split, value, blob, spent)
 
         complete = []
+        tasks_before = runner.n_tasks
         try:
             if runner.time_left() > 0:
-                runner.run(plan, X, y, splits, record)
+                runner.run(plan, X, y, splits, record, self.costs)
             elif runner.stopped is None:
                 runner.stopped = Stop.MAX_TIME
         finally:
+            work["tasks"] += runner.n_tasks - tasks_before
             if lines is not None:
                 lines.flush()
             callbacks.end()

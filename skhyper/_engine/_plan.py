@@ -18,8 +18,9 @@ estimator. A step is identified by its upstream path and its own parameters
   ``_branches``): leaves whose composite steps differ go to one task per
   fold, unless every branch is cheap.
 
-A task is one fold and a group of leaves; how leaves are grouped into
-tasks is ``_schedule``'s decision.
+The plan's *units* are one fold and one leaf (a whole chain; or, for leaves
+whose composite steps may share branches, all of them); ``_schedule`` cuts
+them into the tasks sent to workers as the search runs.
 """
 
 from dataclasses import dataclass, field, replace
@@ -31,7 +32,7 @@ from sklearn.pipeline import Pipeline
 from ._branches import count_fits, is_composite, is_passthrough
 from ._kept import keeps
 from ._keys import KeyTable, canonical
-from ._schedule import common_prefix, cut, group_key, is_cheap, prefix_keys, units
+from ._schedule import cut, group_key, is_cheap, prefix_keys, units
 from ._warm import warm_path_param
 
 
@@ -73,20 +74,22 @@ class Leaf:
 
 @dataclass(frozen=True, eq=False)
 class Task:
-    """One worker call: a CV split and the leaves evaluated on it."""
+    """One worker call (or a plan's unit): a CV split and the leaves on it."""
 
     id: int
     split: int
     leaves: tuple
     contexts: dict | None = None  # candidate -> its callback context (1.9+)
     starts: dict = field(default_factory=dict)  # chain -> (pickled model, time)
+    handover: tuple = ()  # files of prefix fits to start from (``_schedule``)
+    hand_out: tuple = ()  # (split, step key, file) prefixes to hand over
 
 
 @dataclass
 class Plan:
-    """Tasks of one ``evaluate_candidates`` call and what a plain search does."""
+    """Units of one ``evaluate_candidates`` call and what a plain search does."""
 
-    tasks: list
+    tasks: list  # the units, in candidate order
     n_candidates: int
     n_splits: int
     n_leaves: int
@@ -169,13 +172,14 @@ def build_plan(
     fit_params,
     n_workers,
     keep=None,
+    keys=None,
 ):
-    """Build the tasks that evaluate every candidate on every split.
+    """Build the units that evaluate every candidate on every split.
 
     ``keep`` names a candidate parameter whose leaves' final models are kept
     for later calls (see ``_kept``); such leaves are chains even alone.
     """
-    keys = KeyTable()
+    keys = KeyTable() if keys is None else keys  # one per fit: keys of costs
     leaves, by_key = [], {}
     for cand, params in enumerate(candidate_params):
         est = clone(base_estimator).set_params(**clone(params, safe=False))
@@ -223,10 +227,9 @@ def build_plan(
             placed.add(id(leaf))
             ordered.append(leaf)
 
-    common = common_prefix(ordered)
     groups = {}
     for leaf in ordered:
-        groups.setdefault(group_key(leaf, common, chain_of), []).append(leaf)
+        groups.setdefault(group_key(leaf, chain_of), []).append(leaf)
     # Within a group, leaves below the same steps run one after the other, so
     # the memo of fitted steps holds what the next leaf needs.
     per_fold = [

@@ -10,16 +10,22 @@ worker even then is recorded as failed. Any joblib backend works: loky
 """
 
 import _thread
+import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import uuid
 import warnings
 from contextlib import contextmanager
+from itertools import chain
 
+from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._compat import TerminatedWorkerError, backend_streams_results
+from .._compat import TerminatedWorkerError, backend_kind, backend_streams_results
+from ._schedule import Scheduler
 from ._settings import Stop, TaskContext
 from ._store import release
 from ._worker import failed_result, run_task
@@ -28,6 +34,9 @@ from ._worker import failed_result, run_task
 # the main thread (it may be pending when the search ends at the deadline).
 INTERRUPT_WAIT = 1.0  # seconds
 INTERRUPT_POLL = 0.005  # seconds
+
+# /dev/shm is used for handover files only when it has this much free space.
+SHM_MIN = 2 * 2**30  # bytes
 
 WORKER_DIED = (
     "The worker process running this fit died ({}); it was retried on a fresh "
@@ -53,6 +62,8 @@ class Runner:
         self.settings, self.caller = settings, caller
         self.deadline = deadline
         self.stopped = None  # a Stop once stopped
+        self.n_tasks = 0  # tasks sent to workers
+        self._unsent = lambda: False  # whether the scheduler has tasks left
         self._lock = threading.Lock()
         self._armed = self._expired = self._interrupt_seen = False
 
@@ -100,8 +111,19 @@ class Runner:
             return float("inf")
         return self.deadline - time.time()
 
-    def run(self, plan, X, y, splits, record):
-        """Evaluate ``plan``, calling ``record(task, results, counts)`` as tasks end."""
+    def run(self, plan, X, y, splits, record, costs):
+        """Evaluate ``plan``, calling ``record(task, results, counts)`` as tasks
+        end; ``costs`` (a ``Costs``) learns from them. ``n_tasks`` counts
+        the tasks sent."""
+        kind = backend_kind(self.settings.n_jobs)
+        n_workers = (
+            1 if kind == "sequential" else effective_n_jobs(self.settings.n_jobs)
+        )
+        # share_memory bounds the whole search: each worker process's store
+        # holds its share of it; threads share one store.
+        memory = self.settings.share_memory
+        if kind in ("processes", "remote"):
+            memory //= n_workers
         context = TaskContext(
             self.settings,
             caller=self.caller,
@@ -109,37 +131,59 @@ class Runner:
             n_splits=plan.n_splits,
             deadline=self.deadline,
             plan_id=uuid.uuid4().hex,
+            memory=memory,
         )
+        folder = None
+        handover = {"threads": "store", "processes": None}.get(kind)
+        if kind == "processes":
+            folder = handover = tempfile.mkdtemp(prefix="skhyper-", dir=_shm())
+        scheduler = Scheduler(plan.tasks, costs, n_workers, handover, self.time_left)
         try:
-            self._run_plan(plan, X, y, splits, context, record)
+            self._run_plan(scheduler, X, y, splits, context, record)
         finally:
+            self.n_tasks += scheduler.sent
             release(context.plan_id)  # what sequential or threaded runs kept
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
-    def _run_plan(self, plan, X, y, splits, context, record):
-        pending = list(plan.tasks)
-        for _attempt in ("first", "retry"):
-            if not pending or self.stopped:
-                return
-            done, crash = self._run(pending, X, y, splits, context, record)
-            pending = [task for task in pending if task.id not in done]
+    def _run_plan(self, scheduler, X, y, splits, context, record):
+        def learn(task, results, counts):
+            scheduler.learn(task, counts)
+            record(task, results, counts)
+
+        self._unsent = scheduler.has_more
+        retry = []  # tasks lost with a worker once: sent again
+        while not self.stopped:
+            sent = []
+            source = _sending(chain(retry, scheduler), sent)
+            done, crash = self._run(source, X, y, splits, context, learn)
             if crash is None:
                 return
-        # Tasks lost twice: run each alone, to tell the culprit from bystanders.
-        for task in pending:
-            if self.stopped:
-                return
-            done, crash = self._run([task], X, y, splits, context, record)
-            if crash is not None and task.id not in done:
-                if self.settings.error_score == "raise":
-                    raise crash
-                message = WORKER_DIED.format(crash)
-                results = [
-                    (cand, failed_result(self.settings, message))
-                    for leaf in task.leaves
-                    for cand in leaf.candidates
-                ]
-                with uninterrupted():
-                    record(task, results, {"fits": 0, "warm_fits": 0, "hooked": False})
+            lost = [task for task in sent if task.id not in done]
+            if not retry:
+                retry = lost
+                continue
+            # Lost twice: run each alone, to tell the culprit from bystanders;
+            # then go on with the tasks not sent yet.
+            retry = []
+            for task in lost:
+                if self.stopped:
+                    return
+                done, crash = self._run([task], X, y, splits, context, learn)
+                if crash is not None and task.id not in done:
+                    self._record_crash(task, crash, record)
+
+    def _record_crash(self, task, crash, record):
+        if self.settings.error_score == "raise":
+            raise crash
+        message = WORKER_DIED.format(crash)
+        results = [
+            (cand, failed_result(self.settings, message))
+            for leaf in task.leaves
+            for cand in leaf.candidates
+        ]
+        with uninterrupted():
+            record(task, results, {"fits": 0, "warm_fits": 0, "hooked": False})
 
     def _run(self, tasks, X, y, splits, context, record):
         """One ``Parallel`` call; returns (finished task ids, crash or None)."""
@@ -166,21 +210,24 @@ class Runner:
             self._disarm(timer)
 
     def _consume(self, tasks, X, y, splits, context, record, done):
-        by_id = {task.id: task for task in tasks}
-        jobs = (
-            delayed(run_task)(task, X, y, *splits[task.split], context)
-            for task in tasks
-        )
+        by_id = {}
+
+        def jobs():
+            for task in tasks:
+                by_id[task.id] = task
+                yield delayed(run_task)(task, X, y, *splits[task.split], context)
+
         parallel = _parallel(self.settings.n_jobs, self.settings.pre_dispatch)
         results = None
         try:
             # Inside the try: with return_as="list" every fit runs here.
-            results = parallel(jobs)
+            results = parallel(jobs())
             for task_id, leaf_results, counts in results:
                 done.add(task_id)
                 with uninterrupted():  # recorded and journaled, or not at all
                     record(by_id[task_id], leaf_results, counts)
-                if self.time_left() <= 0 and len(done) < len(tasks):
+                more = len(done) < len(by_id) or self._unsent()
+                if self.time_left() <= 0 and more:
                     self.stopped = Stop.MAX_TIME
                     break
         except TerminatedWorkerError as exc:
@@ -190,6 +237,26 @@ class Runner:
         finally:
             _close(results)
         return done, None
+
+
+def _sending(tasks, sent):
+    """``tasks``, each noted in ``sent`` as it is taken."""
+    for task in tasks:
+        sent.append(task)
+        yield task
+
+
+def _shm():
+    """Where handover files go: shared memory when the system has enough of
+    it (joblib's rule for its memory-mapped arguments), else the temp dir."""
+    shm = "/dev/shm"
+    try:
+        stats = os.statvfs(shm)
+    except OSError:
+        return None
+    if stats.f_bavail * stats.f_frsize >= SHM_MIN and os.access(shm, os.W_OK):
+        return shm
+    return None
 
 
 @contextmanager

@@ -44,6 +44,7 @@ class TaskContext:
     n_splits: int
     deadline: float | None
     plan_id: str
+    memory: int = 2**30  # bytes a worker's store may hold (its share)
 
 
 class Stop(enum.Enum):

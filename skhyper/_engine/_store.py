@@ -4,11 +4,14 @@ The folds' splits and the shared steps' fits and outputs, in one
 least-recently-used memo bounded by ``share_memory`` bytes: the next task of
 the same fold (e.g. the next candidate below a shared scaler) starts from
 them. A new plan replaces the store; the parent releases it at the end of a
-search (sequential and threading runs share the parent's process).
+search (sequential and threading runs share the parent's process). A task
+may also start from a prefix another worker fitted and handed over.
 """
 
 import threading
 from collections import OrderedDict
+
+import joblib
 
 from ._keys import KeyTable
 
@@ -64,3 +67,19 @@ def release(plan_id):
         if _STORE["plan"] == plan_id:
             _STORE.clear()
             _STORE["plan"] = None
+
+
+def take_over(memo, where):
+    """Put the entries of a handover file (``_schedule``) into ``memo``.
+
+    Their arrays are memory-mapped read-only: workers on one machine share
+    them through the page cache instead of each holding a copy. A file that
+    cannot be read is skipped: the task then fits the prefix itself.
+    """
+    try:
+        entries = joblib.load(where, mmap_mode="r")
+    except Exception:
+        return
+    for key, entry in entries.items():
+        if memo.get(key) is None:
+            memo.put(key, entry)

@@ -20,6 +20,7 @@ import time
 from contextlib import contextmanager
 from traceback import format_exc
 
+import joblib
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
@@ -39,8 +40,9 @@ from ._branches import (
     is_composite,
     unwrap,
 )
+from ._cost import shape_of
 from ._kept import dump, load
-from ._store import store_for
+from ._store import store_for, take_over
 
 
 def _step_params(fit_params, name, is_pipeline):
@@ -105,7 +107,7 @@ class Worker:
         self.task, self.X, self.y, self.train, self.test = task, X, y, train, test
         self.context, self.settings = context, context.settings
         settings = context.settings
-        self.memo, keys = store_for(context.plan_id, settings.share_memory)
+        self.memo, keys = store_for(context.plan_id, context.memory)
         self.branches = Branches(self.memo, keys, scope=task.split)
         self.data = {}  # this task's splits, also when the memo cannot keep them
         self.fits = self.warm_fits = 0
@@ -117,6 +119,7 @@ class Worker:
         self.fit_ctx = None  # the callback context of the leaf being fitted
         self.kept = {}  # kept chain -> (candidate, value) of its last leaf
         self.response_scorer = is_response_scorer(settings.scorer)
+        self.step_costs, self.leaf_costs = [], []  # measured, for ``_cost``
 
     def split(self, estimator, pairwise):
         key = ("split", self.task.split, pairwise)
@@ -137,9 +140,42 @@ class Worker:
     def run(self):
         out = []
         deadline = self.context.deadline
+        for where in self.task.handover:
+            take_over(self.memo, where)
         with self.branches:
             self._run(out, deadline)
         return out
+
+    def hand_out(self):
+        """Hand over the prefixes the task was asked to (``_schedule``):
+        ``(split, step key, where)`` of those that could be."""
+        out = []
+        for split, key, where in self.task.hand_out:
+            entries = self.prefix_entries(split, key)
+            if entries is None:
+                continue
+            if where != "store":  # threads find them in the shared store
+                try:
+                    joblib.dump(entries, where)
+                except Exception:  # a full disk, an unpicklable step
+                    continue
+            out.append((split, key, where))
+        return out
+
+    def prefix_entries(self, split, key):
+        """The store's entries of the steps of a path up to step ``key``."""
+        for leaf in self.task.leaves:
+            keys = [step.key for step in leaf.path[:-1]]
+            if key not in keys:
+                continue
+            entries = {}
+            for k in keys[: keys.index(key) + 1]:
+                entry = self.memo.get((split, k))
+                if entry is None or entry["error"] is not None:
+                    return None
+                entries[split, k] = entry
+            return entries
+        return None
 
     def _run(self, out, deadline):
         for leaf in self.task.leaves:
@@ -211,6 +247,9 @@ class Worker:
                     step, data, y_train, params, error_score, self.branches, in_key
                 )
                 self.fits += fits
+                if entry["error"] is None:
+                    seconds = entry["fit_time"] + entry["transform_time"]
+                    self.step_costs.append((step.key, seconds))
                 self.memo.put((self.task.split, step.key), entry)
             in_key = step.key
             fit_time += entry["fit_time"]
@@ -223,6 +262,7 @@ class Worker:
 
         final = leaf.path[-1]
         model = None
+        started = time.time()  # the leaf's own work, for ``_cost``
         if error is None:
             params = _step_params(self.fit_params, final.name, leaf.pipeline)
             try:
@@ -273,6 +313,7 @@ class Worker:
                 self.score_params_train,
                 error_score,
             )
+        self.leaf_costs.append((shape_of(leaf), time.time() - started))
         return result
 
     def fit_final(self, leaf, final, Xt, y, params, in_key):
@@ -360,6 +401,9 @@ def run_task(task, X, y, train, test, context):
     worker = Worker(task, X, y, train, test, context)
     out = worker.run()
     counts = {"fits": worker.fits, "warm_fits": worker.warm_fits, "hooked": True}
+    counts["costs"] = (worker.step_costs, worker.leaf_costs)
+    if task.hand_out:
+        counts["handover"] = worker.hand_out()
     if worker.kept:
         # (candidate, value, pickled model, fit time) of each kept chain
         counts["kept"] = [
