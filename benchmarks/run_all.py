@@ -36,6 +36,7 @@ SCRIPTS = [
     "warm",
     "mlp",
     "halving",
+    "custom_prefix",
 ]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
