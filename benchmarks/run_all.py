@@ -37,6 +37,7 @@ SCRIPTS = [
     "mlp",
     "halving",
     "custom_prefix",
+    "tiny",
 ]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
