@@ -38,6 +38,7 @@ SCRIPTS = [
     "halving",
     "custom_prefix",
     "tiny",
+    "serial",
 ]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
