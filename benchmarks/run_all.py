@@ -39,6 +39,7 @@ SCRIPTS = [
     "custom_prefix",
     "tiny",
     "serial",
+    "overhead",
 ]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
