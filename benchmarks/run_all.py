@@ -40,6 +40,7 @@ SCRIPTS = [
     "tiny",
     "serial",
     "overhead",
+    "memory",
 ]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
