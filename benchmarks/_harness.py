@@ -12,6 +12,11 @@ its descendants (joblib's loky workers, dask's worker processes), summed,
 sampled every 10 ms by a background thread while a method runs (RSS of
 shared libraries counts once per process, alike for every method). It needs
 ``psutil``; without it the column says n/a.
+
+A workload may skip dask-ml or the bound (``Workload.skip``, e.g. where they
+would take too long): its cells then say n/a, with a footnote. Workloads of
+one ``group`` (e.g. the same search at 100, 1,000 and 10,000 candidates) are
+also shown in a small table of time per candidate (``scaling_table``).
 """
 
 import argparse
@@ -26,6 +31,7 @@ import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+import joblib
 import numpy as np
 import sklearn
 from _bound import unique_work  # the scripts run with benchmarks/ on sys.path
@@ -65,6 +71,8 @@ class Workload:
     scoring: str | None = None
     warm: str | None = None  # warm-start path parameter, for the bound
     note: str = ""
+    skip: tuple = ()  # methods not run for this workload: "dask-ml", "bound"
+    group: str | None = None  # shown in the time-per-candidate table too
     results: dict = field(default_factory=dict)
 
     def candidates(self):
@@ -75,6 +83,11 @@ class Workload:
     @property
     def rs(self):
         return self.random_state
+
+    @property
+    def workers(self):
+        """Workers the bound divides by: ``n_jobs``, at most one per core."""
+        return min(joblib.effective_n_jobs(self.n_jobs), os.cpu_count() or 1)
 
     def bound(self, candidates):
         """``(seconds, counts)`` of the unique work of the search (one thread)."""
@@ -314,6 +327,8 @@ def run_workload(workload, repeats, dask_scheduler, machine):
     foreign = {m: [] for m in METHODS}
     same, work, counts = [], None, None
     dask_reason = _dask_available() if dask_scheduler is not None else "not run"
+    if "dask-ml" in workload.skip:
+        dask_reason = "skipped for this workload"
     scheduler = None
     if dask_reason is None:
         try:
@@ -329,7 +344,7 @@ def run_workload(workload, repeats, dask_scheduler, machine):
         gc.collect()
         if method == "bound":  # one thread, not disturbed by memory sampling
             seconds, c = workload.bound(candidates)
-            return seconds / workload.n_jobs, c, None
+            return seconds / workload.workers, c, None
         start = time.perf_counter()
         with PeakRSS() as peak:
             if method == "sklearn":
@@ -349,6 +364,8 @@ def run_workload(workload, repeats, dask_scheduler, machine):
         fitted = {}
         for method in order:
             if method == "dask-ml" and dask_reason is not None:
+                continue
+            if method in workload.skip:
                 continue
             attempts = []
             for attempt in range(3):
@@ -403,6 +420,8 @@ def run_workload(workload, repeats, dask_scheduler, machine):
         "bound_counts": counts,
         "dask_reason": dask_reason,
         "note": workload.note,
+        "skip": list(workload.skip),
+        "group": workload.group,
         "foreign_cores": foreign,
         "foreign_max": max(all_foreign) if all_foreign else None,
         "retried": retried,
@@ -454,6 +473,8 @@ def footnotes(results):
     for res in results:
         if res["dask_reason"] is not None:
             lines.append(f"- {res['name']}: dask-ml n/a: {res['dask_reason']}")
+        if "bound" in res.get("skip", ()):
+            lines.append(f"- {res['name']}: bound n/a: skipped for this workload")
         if res["note"]:
             lines.append(f"- {res['name']}: {res['note']}")
         work = ", ".join(f"{k}={v}" for k, v in res["work"].items())
@@ -471,6 +492,39 @@ def footnotes(results):
                 f"({res['retried']} runs redone)"
             )
     return "\n".join(lines)
+
+
+def _per_candidate(res, method):
+    t = res["median"][method]
+    return None if t is None else 1e3 * t / res["candidates"]
+
+
+def scaling_table(results):
+    """Milliseconds per candidate of each ``group``, sizes as columns ("" if none).
+
+    Per candidate: the median time of the whole search (all folds) divided by
+    its number of candidates. Rows of methods not run at any size are left out.
+    """
+    groups = {}
+    for res in results:
+        if res.get("group"):
+            groups.setdefault(res["group"], []).append(res)
+    blocks = []
+    for group, members in groups.items():
+        members.sort(key=lambda res: res["candidates"])
+        sizes = " | ".join(f"{res['candidates']:,}" for res in members)
+        lines = [f"| {group}: ms per candidate | {sizes} |"]
+        lines.append("|---|" + "--:|" * len(members))
+        for method in METHODS:
+            cells = [_per_candidate(res, method) for res in members]
+            if any(c is not None for c in cells):
+                lines.append(f"| {method} | " + " | ".join(map(_fmt, cells)) + " |")
+        ratios = [
+            _ratio(r["median"]["skhyper"], r["median"]["sklearn"]) for r in members
+        ]
+        lines.append("| skhyper/sklearn | " + " | ".join(map(_fmt, ratios)) + " |")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def versions():
@@ -551,6 +605,9 @@ def main(description, make_workloads, argv=None):
     print(HEADER)
     for res in results:
         print(row(res))
+    scaling = scaling_table(results)
+    if scaling:
+        print("\n" + scaling + "\n")
     print(footnotes(results))
     if args.json:
         with open(args.json, "w") as f:

@@ -9,6 +9,8 @@ With ``--save DIR`` each script's results are kept in ``DIR/NAME.json`` and
 the table is made from every result in DIR, so that ``--only`` can redo some
 workloads (e.g. ones disturbed by other jobs on a shared machine) and keep
 the others; ``--only`` with no names runs nothing and remakes the table.
+Workloads of a ``group`` (bench_overhead.py's) also get a small table of
+time per candidate, after the main one.
 With ``--write``, the part of the file between the ``<!-- results:start -->``
 and ``<!-- results:end -->`` lines is replaced by the machine description
 and the table; the rest of the file is kept.
@@ -24,10 +26,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _harness import HEADER, footnotes, row, versions
+from _harness import HEADER, footnotes, row, scaling_table, versions
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["plain", "prefix", "duplicates", "warm", "mlp", "halving"]
+SCRIPTS = [
+    "plain",
+    "prefix",
+    "duplicates",
+    "warm",
+    "mlp",
+    "halving",
+    "custom_prefix",
+    "tiny",
+    "serial",
+    "overhead",
+    "memory",
+]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
@@ -81,8 +95,8 @@ def machine(loads, args):
             f"- run: `python benchmarks/run_all.py"
             f"{' --quick' if args.quick else ''} --repeats {args.repeats}"
             f" --dask-scheduler {args.dask_scheduler} --quiet-wait {args.quiet_wait:g}"
-            f" --busy {args.busy:g}`; n_jobs=2 everywhere; "
-            "times are medians over the repeats",
+            f" --busy {args.busy:g}`; n_jobs=2 unless the workload's name "
+            "says otherwise; times are medians over the repeats",
         ]
     )
 
@@ -147,6 +161,7 @@ def main(argv=None):
                 data = json.loads(path.read_text())
                 results += data["results"]
                 loads.append(f"{name} {data['load'][0]} / {data['load'][1]}")
+    scaling = scaling_table(results)
     text = "\n".join(
         [
             machine("; ".join(loads), args),
@@ -154,6 +169,7 @@ def main(argv=None):
             HEADER,
             *map(row, results),
             "",
+            *([scaling, ""] if scaling else []),
             footnotes(results),
         ]
     )
