@@ -5,6 +5,7 @@ tests check which tasks the scheduler builds from them.
 """
 
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -28,7 +29,7 @@ from skhyper._engine._plan import build_plan
 from skhyper._engine._run import Runner
 from skhyper._engine._schedule import TASK_SECONDS, Scheduler
 from skhyper._engine._settings import Settings, TaskContext
-from skhyper._engine._store import release
+from skhyper._engine._store import release, store_for
 from skhyper._engine._worker import run_task
 
 from .utils import assert_cv_results_equal
@@ -353,3 +354,41 @@ def test_workers_threads_are_limited_as_for_scikit_learns_search(n_jobs):
     tuner.fit(X, y)
     search.fit(X, y)
     assert_cv_results_equal(tuner.cv_results_, search.cv_results_)
+
+
+def test_a_task_names_what_no_later_task_reads():
+    pipe = Pipeline([("scale", StandardScaler()), ("pca", PCA()), ("svc", SVC())])
+    p = plan(pipe, {"pca__n_components": [2, 4], "svc__C": [1, 10]}, n_splits=2)
+    scale, pca2, pca4 = steps_of(p).values()
+    made = tasks(Scheduler(p.tasks, Costs(), n_workers=1))
+    assert [(t.split, set(t.drop)) for t in made] == [
+        (0, {(0, pca2.key)}),
+        (1, {(1, pca2.key)}),
+        (0, {(0, pca4.key), (0, scale.key), ("fold", 0)}),
+        (1, {(1, pca4.key), (1, scale.key), ("fold", 1)}),
+    ]
+
+
+def test_split_parts_drop_nothing(tmp_path):
+    p = plan(kernel_pipe(), ALPHAS)
+    made = tasks(Scheduler(p.tasks, Costs(), n_workers=2, handover=str(tmp_path)))
+    assert len(made) == 10 and all(t.drop == () for t in made)
+
+
+def test_dropped_entries_leave_the_store():
+    X, y = make_classification(n_samples=60, random_state=0)
+    pipe = Pipeline([("scale", StandardScaler()), ("svc", SVC())])
+    p = plan(pipe, {"svc__C": [1, 10]}, n_splits=2)
+    settings = Settings(scorer=check_scoring(SVC()))
+    context = TaskContext(settings, None, 2, 2, None, "drop")
+    train, test = next(KFold(2).split(X))
+    (first, *_), last = p.tasks, p.tasks[2]
+    try:
+        run_task(first, X, y, train, test, context)
+        memo, _ = store_for("drop", context.memory)
+        assert len(memo.items) == 2  # the fold's split and its scaler
+        drop = ((0, first.leaves[0].path[0].key), ("fold", 0))
+        run_task(replace(last, drop=drop), X, y, train, test, context)
+        assert len(memo.items) == 0 and memo.size == 0
+    finally:
+        release("drop")

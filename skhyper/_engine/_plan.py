@@ -83,6 +83,7 @@ class Task:
     starts: dict = field(default_factory=dict)  # chain -> (pickled model, time)
     handover: tuple = ()  # files of prefix fits to start from (``_schedule``)
     hand_out: tuple = ()  # (split, step key, file) prefixes to hand over
+    drop: tuple = ()  # store keys no later task reads, dropped at its end
 
 
 @dataclass

@@ -23,6 +23,11 @@ measured, see ``_cost``):
   task of 5 ms costs more to dispatch than to run. Groups stay small enough
   that every worker has tasks until the end.
 
+A task also names what no later task reads (the store keys of its fold's
+shared steps, and the fold's split once its last unit is sent): its worker
+drops them from its store when the task ends, so that memory holds only
+what is still needed.
+
 Tasks follow the candidate order (all folds of the first candidates, then
 the next), so a ``max_time`` stop leaves whole candidates. With one worker,
 nothing is measured: tasks are the units, grouped below expensive prefixes
@@ -35,6 +40,7 @@ Which steps are cheap before measurement is a list of classes
 
 import os
 import threading
+from collections import Counter
 from dataclasses import replace
 
 from sklearn.feature_selection import VarianceThreshold
@@ -205,12 +211,21 @@ class Scheduler:
         self.by_fold = {}  # split -> unit indices in order
         self.below = {}  # (split, step key) -> unit indices whose path has it
         self.prefix = []  # unit index -> its shared prefix steps
+        self.uses = []  # unit index -> the store keys its leaves read
+        self.need = Counter()  # store key -> units not sent yet that read it
         for i, unit in enumerate(self.units):
             self.by_fold.setdefault(unit.split, []).append(i)
             prefix = shared_prefix(unit)
             self.prefix.append(prefix)
             for step in prefix:
                 self.below.setdefault((unit.split, step.key), []).append(i)
+            uses = {("fold", unit.split)} | {
+                (unit.split, step.key)
+                for leaf in unit.leaves
+                for step in leaf.path[:-1]
+            }
+            self.uses.append(uses)
+            self.need.update(uses)
         self.fold_next = dict.fromkeys(self.by_fold, 0)
         self.waiting = []  # [(split, step key), task] parts waiting for a handover
         self.handed = {}  # (split, step key) -> handover file (or "store")
@@ -231,12 +246,12 @@ class Scheduler:
             for i, (key, task) in enumerate(self.waiting):
                 if key in self.handed:  # its prefix is ready: start from it
                     del self.waiting[i]
-                    return self._issue(task, handover=key)
+                    return self._issue(task, handover=key, part=True)
             i = self._first()
             if i is None:
                 if self.waiting:  # nothing else to do: refit the prefix
                     _, task = self.waiting.pop(0)
-                    return self._issue(task)
+                    return self._issue(task, part=True)
                 return None
             anchor = self._anchor(i)
             if anchor is not None:
@@ -266,17 +281,29 @@ class Scheduler:
     def _take(self, i):
         self.taken[i] = True
         self.n_left -= 1
+        self.need.subtract(self.uses[i])
 
-    def _issue(self, task, handover=None, hand_out=()):
+    def _issue(self, task, handover=None, hand_out=(), part=False):
         task_id = self.sent
         self.sent += 1
         where = self.handed.get(handover) if handover is not None else None
+        drop = ()
+        if not part:  # the parts of a split group share what they read
+            uses = set().union(
+                *(self._uses_of(leaf, task.split) for leaf in task.leaves)
+            )
+            drop = tuple(key for key in uses if self.need[key] == 0)
         return replace(
             task,
             id=task_id,
             handover=() if where in (None, "store") else (where,),
             hand_out=hand_out,
+            drop=drop,
         )
+
+    @staticmethod
+    def _uses_of(leaf, split):
+        return {("fold", split)} | {(split, step.key) for step in leaf.path[:-1]}
 
     def _anchor(self, i):
         """The first step of unit ``i``'s shared prefix not cheap to repeat."""
@@ -306,7 +333,9 @@ class Scheduler:
             where = "store"
         else:
             where = os.path.join(self.handover, f"prefix-{split}-{anchor.key}.joblib")
-        return self._issue(merge(parts[0], 0), hand_out=((split, anchor.key, where),))
+        return self._issue(
+            merge(parts[0], 0), hand_out=((split, anchor.key, where),), part=True
+        )
 
     def _parts(self, units, steps):
         """``units`` cut into up to ``n_workers`` parts worth a handover; the

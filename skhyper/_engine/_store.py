@@ -32,6 +32,13 @@ class Memo:
                 self.items.move_to_end(key)
             return entry
 
+    def drop(self, key):
+        """Forget ``key``'s entry, if held."""
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= old["nbytes"]
+
     def put(self, key, entry):
         with self.lock:
             old = self.items.pop(key, None)

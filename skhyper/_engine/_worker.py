@@ -146,6 +146,15 @@ class Worker:
             self._run(out, deadline)
         return out
 
+    def drop(self):
+        """Drop from the store what no later task reads (``_schedule``)."""
+        for key in self.task.drop:
+            if key[0] == "fold":  # the fold's split of X
+                for pairwise in (False, True):
+                    self.memo.drop(("split", key[1], pairwise))
+            else:
+                self.memo.drop(key)
+
     def hand_out(self):
         """Hand over the prefixes the task was asked to (``_schedule``):
         ``(split, step key, where)`` of those that could be."""
@@ -404,6 +413,7 @@ def run_task(task, X, y, train, test, context):
     counts["costs"] = (worker.step_costs, worker.leaf_costs)
     if task.hand_out:
         counts["handover"] = worker.hand_out()
+    worker.drop()
     if worker.kept:
         # (candidate, value, pickled model, fit time) of each kept chain
         counts["kept"] = [
