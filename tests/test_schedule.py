@@ -121,27 +121,43 @@ def test_unknown_prefix_is_held_together_per_fold_without_handover():
 
 
 def test_expensive_prefix_is_split_with_a_handover(tmp_path):
-    p = plan(kernel_pipe(), ALPHAS)
+    p = plan(kernel_pipe(), ALPHAS, n_splits=3)
     (kernel,) = steps_of(p).values()
     s = Scheduler(p.tasks, Costs(), n_workers=3, handover=str(tmp_path))
     first = s.next_task()
     assert first.split == 0 and n_leaves(first) == 2
     ((split, key, where),) = first.hand_out
     assert (split, key) == (0, kernel.key) and where.startswith(str(tmp_path))
-    # the fold's other parts wait for the handover: the next task is fold 1
+    # the fold's other parts come after the units not sent yet: fold 1
     second = s.next_task()
     assert second.split == 1 and second.hand_out
     s.learn(first, {"handover": [(0, kernel.key, where)]})
     for _ in range(2):  # fold 0's two other parts, starting from the file
         part = s.next_task()
-        assert part.split == 0 and part.handover == (where,)
+        assert part.split == 0 and part.handover == ((0, kernel.key, where),)
         assert n_leaves(part) == 2 and not part.hand_out
     rest = tasks(s)
-    # the other folds' parts still wait: sent last, when nothing else is
-    # left, and then refit their prefix
-    assert [t.split for t in rest[-8:]] == [1, 1, 2, 2, 3, 3, 4, 4]
-    assert all(not t.handover for t in rest[-8:])
-    assert sum(n_leaves(t) for t in [first, second, *rest]) + 4 == 6 * 5
+    # fold 2's first part, then the parts not known ready, whose workers
+    # wait for the handover
+    assert [t.split for t in rest] == [2, 1, 1, 2, 2]
+    assert all(len(t.handover) == 1 for t in rest[1:])
+    assert sum(n_leaves(t) for t in [first, second, *rest]) + 4 == 6 * 3
+
+
+def test_only_the_last_groups_are_split(tmp_path):
+    p = plan(kernel_pipe(), ALPHAS)  # 5 folds
+    made = tasks(Scheduler(p.tasks, Costs(), n_workers=2, handover=str(tmp_path)))
+    # groups left: 5, 4, 3 are sent whole; the last 2 (< 1.5 per worker) in
+    # two parts each
+    assert [(t.split, n_leaves(t)) for t in made] == [
+        (0, 6),
+        (1, 6),
+        (2, 6),
+        (3, 3),
+        (4, 3),
+        (3, 3),
+        (4, 3),
+    ]
 
 
 def test_parts_hold_enough_work_to_be_worth_a_handover(tmp_path):
@@ -157,14 +173,14 @@ def test_parts_hold_enough_work_to_be_worth_a_handover(tmp_path):
 
 
 def test_threads_hand_over_through_the_shared_store():
-    p = plan(kernel_pipe(), ALPHAS)
+    p = plan(kernel_pipe(), ALPHAS, n_splits=2)
     s = Scheduler(p.tasks, Costs(), n_workers=2, handover="store")
     first = s.next_task()
     ((split, key, where),) = first.hand_out
     assert where == "store"
     s.learn(first, {"handover": first.hand_out})
     part = s.next_task()
-    assert part.split == 0 and part.handover == ()  # found in the store
+    assert part.split == 0 and part.handover == first.hand_out
 
 
 def test_cheap_prefix_spreads_and_groups_small_units():
@@ -247,7 +263,7 @@ def test_a_handed_over_prefix_is_not_fitted_again(tmp_path):
     assert os.path.exists(where)
     s.learn(first, counts_a)
     part = s.next_task()  # ready before any other: it waited
-    assert part.split == 0 and part.handover == (where,)
+    assert part.split == 0 and part.handover == first.hand_out
     _, out_b, counts_b = run_task(part, X, y, train, test, context("b"))
     release("b")
     assert counts_b["fits"] == 2  # the leaves only: the kernel was handed over
@@ -313,7 +329,8 @@ def test_share_memory_is_shared_among_worker_processes(monkeypatch):
 
 
 def test_the_part_that_fits_the_prefix_holds_fewer_leaves(tmp_path):
-    p = plan(kernel_pipe(), {"ridge__alpha": list(np.logspace(-3, 3, 8))})
+    grid = {"ridge__alpha": list(np.logspace(-3, 3, 8))}
+    p = plan(kernel_pipe(), grid, n_splits=2)
     (kernel,) = steps_of(p).values()
     costs = Costs()
     costs.learn(
@@ -370,9 +387,9 @@ def test_a_task_names_what_no_later_task_reads():
 
 
 def test_split_parts_drop_nothing(tmp_path):
-    p = plan(kernel_pipe(), ALPHAS)
+    p = plan(kernel_pipe(), ALPHAS, n_splits=2)
     made = tasks(Scheduler(p.tasks, Costs(), n_workers=2, handover=str(tmp_path)))
-    assert len(made) == 10 and all(t.drop == () for t in made)
+    assert len(made) == 4 and all(t.drop == () for t in made)
 
 
 def test_dropped_entries_leave_the_store():
@@ -392,3 +409,24 @@ def test_dropped_entries_leave_the_store():
         assert len(memo.items) == 0 and memo.size == 0
     finally:
         release("drop")
+
+
+def test_a_part_whose_handover_will_not_come_fits_the_prefix(tmp_path):
+    X, y = make_classification(n_samples=120, random_state=0)
+    p = plan(kernel_pipe(), {"ridge__alpha": [0.1, 1, 10, 100]}, n_splits=2)
+    s = Scheduler(p.tasks, Costs(), n_workers=2, handover=str(tmp_path))
+    first = s.next_task()
+    s.next_task()  # fold 1
+    part = s.next_task()  # fold 0's other part, waiting for the first's
+    ((_, _, where),) = part.handover
+    with open(where + ".failed", "w"):  # what a first part that failed says
+        pass
+    train, test = next(KFold(2).split(X))
+    settings = Settings(scorer=check_scoring(RidgeClassifier()))
+    context = TaskContext(settings, None, 4, 2, None, "failed")
+    try:
+        _, out, counts = run_task(part, X, y, train, test, context)
+    finally:
+        release("failed")
+    assert counts["fits"] == 1 + 2 and len(out) == 2
+    assert first.hand_out[0][2] == where

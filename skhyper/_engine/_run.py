@@ -19,6 +19,7 @@ import time
 import uuid
 import warnings
 from contextlib import contextmanager
+from dataclasses import replace
 from itertools import chain
 
 from joblib import effective_n_jobs
@@ -159,7 +160,9 @@ class Runner:
             done, crash = self._run(source, X, y, splits, context, learn)
             if crash is None:
                 return
-            lost = [task for task in sent if task.id not in done]
+            # Sent again, a part fits its prefix itself: the task that was to
+            # hand it over may be the one that killed its worker.
+            lost = [replace(t, handover=()) for t in sent if t.id not in done]
             if not retry:
                 retry = lost
                 continue

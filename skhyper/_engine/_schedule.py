@@ -11,12 +11,14 @@ measured, see ``_cost``):
   before any measurement, any class not in :data:`CHEAP_STEPS`), every unit
   of that fold below that step goes into one task, so that the step is
   fitted once per fold.
-- **Split below it.** With several workers, such a group is cut into parts:
-  the first fits the prefix and its share of the leaves, and hands the
-  prefix's fitted steps and outputs over (a file that workers memory-map,
-  or, with threads, the shared store); the other parts are sent once the
-  handover is there, and start from it. Parts that would wait longest are
-  sent anyway when nothing else is left, and refit the prefix.
+- **Split below it, at the end.** With several workers, such a group among
+  the last ones (fewer than ``SPLIT_BELOW`` per worker) is cut into parts,
+  so that the last round is short: the first part fits the prefix and its
+  share of the leaves, and hands the prefix's fitted steps and outputs over
+  as soon as they are fitted (a file that workers memory-map, or, with
+  threads, the shared store); the other parts are sent after the units not
+  sent yet (first those whose handover is known to be there), and their
+  workers wait for the handover and start from it.
 - **Group small units.** Units below cheap (or no) shared steps go to tasks
   of their own when their cost is unknown, and are grouped, fold by fold in
   candidate order, into tasks of about ``TASK_SECONDS`` once measured: a
@@ -145,6 +147,9 @@ TAIL_SHARE = 0.25
 # that a stop at the deadline leaves few candidates with only some folds done
 # (those are not kept, unless journaled by a checkpoint).
 BUDGET_SHARE = 0.02
+# Held groups are split only among the last ones, fewer than this many per
+# worker: earlier ones keep the workers busy whole, without a handover.
+SPLIT_BELOW = 1.5
 # A part cut below an expensive prefix must hold at least this much
 # predicted work (seconds of its leaves) to be worth a handover.
 HANDOVER_SECONDS = 0.05
@@ -243,15 +248,15 @@ class Scheduler:
     def next_task(self):
         """The next task to send, or None when every unit has been sent."""
         with self.lock:
-            for i, (key, task) in enumerate(self.waiting):
-                if key in self.handed:  # its prefix is ready: start from it
+            for i, (ref, task) in enumerate(self.waiting):
+                if ref[:2] in self.handed:  # its prefix is ready: start from it
                     del self.waiting[i]
-                    return self._issue(task, handover=key, part=True)
+                    return self._issue(task, handover=(ref,), part=True)
             i = self._first()
             if i is None:
-                if self.waiting:  # nothing else to do: refit the prefix
-                    _, task = self.waiting.pop(0)
-                    return self._issue(task, part=True)
+                if self.waiting:  # nothing else to do: wait for the prefix
+                    ref, task = self.waiting.pop(0)
+                    return self._issue(task, handover=(ref,), part=True)
                 return None
             anchor = self._anchor(i)
             if anchor is not None:
@@ -283,10 +288,9 @@ class Scheduler:
         self.n_left -= 1
         self.need.subtract(self.uses[i])
 
-    def _issue(self, task, handover=None, hand_out=(), part=False):
+    def _issue(self, task, handover=(), hand_out=(), part=False):
         task_id = self.sent
         self.sent += 1
-        where = self.handed.get(handover) if handover is not None else None
         drop = ()
         if not part:  # the parts of a split group share what they read
             uses = set().union(
@@ -296,7 +300,7 @@ class Scheduler:
         return replace(
             task,
             id=task_id,
-            handover=() if where in (None, "store") else (where,),
+            handover=handover,
             hand_out=hand_out,
             drop=drop,
         )
@@ -326,24 +330,24 @@ class Scheduler:
         parts = self._parts(units, steps)
         if len(parts) == 1:
             return self._issue(merge(units, 0))
-        key = (split, anchor.key)
-        for part in parts[1:]:
-            self.waiting.append((key, merge(part, 0)))
-        if self.handover == "store":  # threads: ready once the first part ends
+        if self.handover == "store":  # threads: the shared store holds it
             where = "store"
         else:
             where = os.path.join(self.handover, f"prefix-{split}-{anchor.key}.joblib")
-        return self._issue(
-            merge(parts[0], 0), hand_out=((split, anchor.key, where),), part=True
-        )
+        ref = (split, anchor.key, where)
+        for part in parts[1:]:
+            self.waiting.append((ref, merge(part, 0)))
+        return self._issue(merge(parts[0], 0), hand_out=(ref,), part=True)
 
     def _parts(self, units, steps):
         """``units`` cut into up to ``n_workers`` parts worth a handover; the
         first part, which fits ``steps``, holds less when their cost is known."""
+        groups_left = 1 + self.n_left / len(units)  # about, of this size
         if (
             self.handover is None
             or self.n_workers == 1
             or len(units) < 2
+            or groups_left >= SPLIT_BELOW * self.n_workers
             or any(is_composite(step.estimator) for step in steps)
         ):
             return [units]

@@ -8,7 +8,9 @@ search (sequential and threading runs share the parent's process). A task
 may also start from a prefix another worker fitted and handed over.
 """
 
+import os
 import threading
+import time
 from collections import OrderedDict
 
 import joblib
@@ -74,19 +76,53 @@ def release(plan_id):
         if _STORE["plan"] == plan_id:
             _STORE.clear()
             _STORE["plan"] = None
+        for handover in [h for h in _HANDOVERS if h[0] == plan_id]:
+            del _HANDOVERS[handover]
 
 
-def take_over(memo, where):
-    """Put the entries of a handover file (``_schedule``) into ``memo``.
+# Handovers between the threads of one process: (plan, split, step key) ->
+# an Event set once the prefix is in the shared store (or will not be).
+_HANDOVERS = {}
+# How often a worker looks for a handover file another process writes.
+HANDOVER_POLL = 0.005  # seconds
 
-    Their arrays are memory-mapped read-only: workers on one machine share
+
+def _event(plan_id, split, key):
+    with _STORE_LOCK:
+        return _HANDOVERS.setdefault((plan_id, split, key), threading.Event())
+
+
+def signal_handover(plan_id, split, key, where, ok):
+    """Tell the tasks waiting for a prefix that it is there (``ok``) or that
+    it will not be: a file for other processes, an event for threads."""
+    if where == "store":
+        _event(plan_id, split, key).set()
+    elif not ok:
+        with open(where + ".failed", "w"):
+            pass
+
+
+def wait_for_handover(plan_id, split, key, where, deadline):
+    """Wait until a prefix is handed over; its entries (None from the shared
+    store, or if it will not come, or past the deadline).
+
+    File arrays are memory-mapped read-only: workers on one machine share
     them through the page cache instead of each holding a copy. A file that
     cannot be read is skipped: the task then fits the prefix itself.
     """
+    if where == "store":
+        event = _event(plan_id, split, key)
+        while not event.wait(HANDOVER_POLL * 20):
+            if deadline is not None and time.time() >= deadline:
+                return None
+        return None
+    while not os.path.exists(where):
+        if os.path.exists(where + ".failed"):
+            return None
+        if deadline is not None and time.time() >= deadline:
+            return None
+        time.sleep(HANDOVER_POLL)
     try:
-        entries = joblib.load(where, mmap_mode="r")
+        return joblib.load(where, mmap_mode="r")
     except Exception:
-        return
-    for key, entry in entries.items():
-        if memo.get(key) is None:
-            memo.put(key, entry)
+        return None

@@ -16,6 +16,7 @@ the chain up to that value (counting the earlier calls' part of a chain
 continued from a kept model, see ``_kept``).
 """
 
+import os
 import time
 from contextlib import contextmanager
 from traceback import format_exc
@@ -42,7 +43,7 @@ from ._branches import (
 )
 from ._cost import shape_of
 from ._kept import dump, load
-from ._store import store_for, take_over
+from ._store import signal_handover, store_for, wait_for_handover
 
 
 def _step_params(fit_params, name, is_pipeline):
@@ -120,6 +121,13 @@ class Worker:
         self.kept = {}  # kept chain -> (candidate, value) of its last leaf
         self.response_scorer = is_response_scorer(settings.scorer)
         self.step_costs, self.leaf_costs = [], []  # measured, for ``_cost``
+        # Prefixes to hand over, (split, step key) -> where; those handed.
+        self.to_hand = {(s, k): where for s, k, where in task.hand_out}
+        self.handed_out = []
+        # The entries of the last path, whether the store kept them or not
+        # (one transient copy per running task, as in scikit-learn's search):
+        # the task's next leaf below the same steps reads them.
+        self.recent = {}
 
     def split(self, estimator, pairwise):
         key = ("split", self.task.split, pairwise)
@@ -140,10 +148,14 @@ class Worker:
     def run(self):
         out = []
         deadline = self.context.deadline
-        for where in self.task.handover:
-            take_over(self.memo, where)
-        with self.branches:
-            self._run(out, deadline)
+        try:
+            for split, key, where in self.task.handover:
+                self.take_over(split, key, where)
+            with self.branches:
+                self._run(out, deadline)
+        finally:
+            for (split, key), where in list(self.to_hand.items()):
+                self.give(split, key, where, None)  # not fitted: say so
         return out
 
     def drop(self):
@@ -155,36 +167,31 @@ class Worker:
             else:
                 self.memo.drop(key)
 
-    def hand_out(self):
-        """Hand over the prefixes the task was asked to (``_schedule``):
-        ``(split, step key, where)`` of those that could be."""
-        out = []
-        for split, key, where in self.task.hand_out:
-            entries = self.prefix_entries(split, key)
-            if entries is None:
-                continue
-            if where != "store":  # threads find them in the shared store
-                try:
-                    joblib.dump(entries, where)
-                except Exception:  # a full disk, an unpicklable step
-                    continue
-            out.append((split, key, where))
-        return out
+    def give(self, split, key, where, entries):
+        """Hand over a prefix's fitted steps and outputs (``_schedule``) as
+        soon as they are fitted, so the parts waiting for them start."""
+        del self.to_hand[split, key]
+        ok = entries is not None
+        if ok and where != "store":  # threads find them in the shared store
+            try:
+                part = where + ".part"
+                joblib.dump(entries, part)
+                os.replace(part, where)  # whole, or not there
+            except Exception:  # a full disk, an unpicklable step
+                ok = False
+        if ok:
+            self.handed_out.append((split, key, where))
+        signal_handover(self.context.plan_id, split, key, where, ok)
 
-    def prefix_entries(self, split, key):
-        """The store's entries of the steps of a path up to step ``key``."""
-        for leaf in self.task.leaves:
-            keys = [step.key for step in leaf.path[:-1]]
-            if key not in keys:
-                continue
-            entries = {}
-            for k in keys[: keys.index(key) + 1]:
-                entry = self.memo.get((split, k))
-                if entry is None or entry["error"] is not None:
-                    return None
-                entries[split, k] = entry
-            return entries
-        return None
+    def take_over(self, split, key, where):
+        """Wait for a prefix handed over by another task; start from it."""
+        entries = wait_for_handover(
+            self.context.plan_id, split, key, where, self.context.deadline
+        )
+        for k, entry in (entries or {}).items():
+            self.recent[k] = entry
+            if self.memo.get(k) is None:
+                self.memo.put(k, entry)
 
     def _run(self, out, deadline):
         for leaf in self.task.leaves:
@@ -247,8 +254,10 @@ class Worker:
         fitted_steps = []
         error = None
         in_key = ("input", pairwise)
+        recent = {}
         for step in leaf.path[:-1]:
-            entry = self.memo.get((self.task.split, step.key))
+            store_key = (self.task.split, step.key)
+            entry = self.memo.get(store_key) or self.recent.get(store_key)
             if entry is None:
                 params = _step_params(self.fit_params, step.name, True)
                 data = (Xt, Xt_test, Xt_train)
@@ -259,7 +268,12 @@ class Worker:
                 if entry["error"] is None:
                     seconds = entry["fit_time"] + entry["transform_time"]
                     self.step_costs.append((step.key, seconds))
-                self.memo.put((self.task.split, step.key), entry)
+                self.memo.put(store_key, entry)
+            recent[store_key] = entry
+            if store_key in self.to_hand:
+                ready = entry["error"] is None
+                where = self.to_hand[store_key]
+                self.give(*store_key, where, dict(recent) if ready else None)
             in_key = step.key
             fit_time += entry["fit_time"]
             if entry["error"] is not None:
@@ -268,6 +282,8 @@ class Worker:
             transform_time += entry["transform_time"]
             Xt, Xt_test, Xt_train = entry["outputs"]
             fitted_steps.append((step.name, entry["fitted"]))
+        if self.settings.share_memory > 0:  # 0: nothing held, as documented
+            self.recent = recent
 
         final = leaf.path[-1]
         model = None
@@ -412,7 +428,7 @@ def run_task(task, X, y, train, test, context):
     counts = {"fits": worker.fits, "warm_fits": worker.warm_fits, "hooked": True}
     counts["costs"] = (worker.step_costs, worker.leaf_costs)
     if task.hand_out:
-        counts["handover"] = worker.hand_out()
+        counts["handover"] = worker.handed_out
     worker.drop()
     if worker.kept:
         # (candidate, value, pickled model, fit time) of each kept chain
