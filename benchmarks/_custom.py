@@ -33,10 +33,11 @@ class SlowFeatures(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         X = validate_data(self, X, dtype=np.float64)
         rng = np.random.RandomState(self.random_state)
-        centers = X[rng.choice(len(X), self.n_centers, replace=False)].copy()
+        n_centers = min(self.n_centers, len(X))  # e.g. the harness's warm-up
+        centers = X[rng.choice(len(X), n_centers, replace=False)].copy()
         for _ in range(self.n_iter):
             labels = self._sq_dist(X, centers).argmin(1)
-            counts = np.bincount(labels, minlength=self.n_centers)
+            counts = np.bincount(labels, minlength=n_centers)
             sums = np.zeros_like(centers)
             np.add.at(sums, labels, X)
             full = counts > 0  # an empty cluster keeps its centre

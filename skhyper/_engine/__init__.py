@@ -21,17 +21,23 @@ of each round. Behind it, one call flows through these modules:
 ``_plan``
     Candidates x splits -> a work tree: leaves (distinct configurations),
     pipeline step paths, warm-start chains (``_warm``), branches of
-    composites (``_branches``) -> tasks (one split, a group of leaves).
+    composites (``_branches``) -> units (one split, a leaf or a chain).
+``_cost``
+    What steps and leaves cost, measured as tasks finish; predictions for
+    the rest of the search (the list of cheap step classes is the prior).
 ``_schedule``
-    How leaves are grouped into tasks (cheap shared steps, cutting for
-    idle workers).
+    The ``Scheduler`` cuts units into tasks one at a time as workers need
+    them, from the measured costs: expensive prefixes held per fold (the
+    last ones split into parts that start from the prefix handed over),
+    small units grouped into tasks worth their dispatch.
 ``_run.Runner``
     Runs tasks through ``sklearn.utils.parallel.Parallel``, streams results
     back to one loop in the parent: time budget, Ctrl-C, lost workers.
 ``_worker.Worker``
     In a worker: fits each leaf's path step by step as ``Pipeline`` does,
     scores, times; ``_store`` keeps shared outputs across tasks of a plan,
-    bounded by ``share_memory``; ``_arrays`` freezes shared arrays.
+    each worker process its share of ``share_memory``, and passes handed
+    over prefixes between workers; ``_arrays`` freezes shared arrays.
 ``_kept``
     Final models kept in the parent between calls (``keep=``), bounded by
     ``share_memory``, handed to the next call's tasks to continue them.
