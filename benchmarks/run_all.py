@@ -160,7 +160,8 @@ def main(argv=None):
             if path.exists():
                 data = json.loads(path.read_text())
                 results += data["results"]
-                loads.append(f"{name} {data['load'][0]} / {data['load'][1]}")
+                if "load" in data:  # a script run by hand has none
+                    loads.append(f"{name} {data['load'][0]} / {data['load'][1]}")
     scaling = scaling_table(results)
     text = "\n".join(
         [
