@@ -232,8 +232,8 @@ class Scheduler:
             self.uses.append(uses)
             self.need.update(uses)
         self.fold_next = dict.fromkeys(self.by_fold, 0)
-        self.waiting = []  # [(split, step key), task] parts waiting for a handover
-        self.handed = {}  # (split, step key) -> handover file (or "store")
+        self.waiting = []  # [((split, step key, where), part)] sent last
+        self.handed = {}  # (split, step key) -> where: known to be handed over
         self.sent = 0  # tasks made so far
 
     # -- what the runner calls -------------------------------------------------
