@@ -85,12 +85,6 @@ class Costs:
             total, n = self._all
         return total / n if n else None
 
-    @property
-    def measured(self):
-        """How many leaves have been measured."""
-        with self._lock:
-            return self._all[1]
-
 
 def shape_of(leaf):
     """What leaves are compared by to predict one's cost: the final class."""

@@ -31,7 +31,8 @@ drops them from its store when the task ends, so that memory holds only
 what is still needed.
 
 Tasks follow the candidate order (all folds of the first candidates, then
-the next), so a ``max_time`` stop leaves whole candidates. With one worker,
+the next), so a ``max_time`` stop leaves few candidates with only some folds
+done (a group holds at most ``BUDGET_SHARE`` of the time left). With one worker,
 nothing is measured: tasks are the units, grouped below expensive prefixes
 (every task runs in the one process, whose store keeps everything).
 
