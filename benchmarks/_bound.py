@@ -12,7 +12,12 @@ this process, with BLAS limited to one thread (as in a joblib worker of a
 - a warm-start chain (candidates that differ only in ``warm``, e.g.
   ``n_estimators``) is fitted once per fold along its path, in increasing
   order on one model with ``warm_start=True``, and scored at every value: each
-  tree is fitted once, so this costs what the fit of the largest value costs.
+  tree is fitted once, so this costs what the fit of the largest value costs;
+- a staged group (candidates that differ only in ``staged``, e.g. the
+  ``max_iter`` of a network or the ``n_estimators`` of a booster) is fitted
+  once per fold, at its largest value, and scored once per value (each
+  scoring timed on the model of the largest value: what scoring a snapshot
+  costs, or a little more for a booster's first rounds).
 
 The sum, divided by the number of workers, is what a perfect scheduler with no
 overhead would take. It is independent of skhyper: steps are told apart by
@@ -46,7 +51,7 @@ def _configure(estimator, candidates):
     return [clone(estimator).set_params(**clone(p, safe=False)) for p in candidates]
 
 
-def plan(estimator, candidates, warm=None):
+def plan(estimator, candidates, warm=None):  # warm: a warm or staged parameter
     """Distinct prefixes and final-step groups of ``candidates``.
 
     Returns ``(prefixes, finals)``: ``prefixes`` maps a prefix key to
@@ -80,13 +85,15 @@ def _is_passthrough(step):
     return step is None or (isinstance(step, str) and step == "passthrough")
 
 
-def unique_work(estimator, candidates, X, y, *, cv, scoring=None, warm=None):
+def unique_work(
+    estimator, candidates, X, y, *, cv, scoring=None, warm=None, staged=None
+):
     """Seconds of distinct work of a search, summed over folds (one thread).
 
     Returns ``(seconds, counts)`` with the number of distinct step fits and
-    final fits (warm-path steps counted one by one).
+    final fits (warm-path steps counted one by one, a staged group as one).
     """
-    prefixes, finals = plan(estimator, candidates, warm)
+    prefixes, finals = plan(estimator, candidates, warm or staged)
     cv = check_cv(cv, y, classifier=True)
     scorer = None
     total = 0.0
@@ -112,6 +119,13 @@ def unique_work(estimator, candidates, X, y, *, cv, scoring=None, warm=None):
                 if scorer is None:
                     scorer = check_scoring(chain[0], scoring)
                 start = time.perf_counter()
+                if staged is not None:  # one run at the largest value
+                    model = clone(chain[-1]).fit(Xt, y_train)
+                    for _ in chain:
+                        scorer(model, Xt_test, y_test)
+                    counts["final_fits"] += 1
+                    total += time.perf_counter() - start
+                    continue
                 model = clone(chain[0])
                 for i, final in enumerate(chain):
                     if i:

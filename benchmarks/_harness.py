@@ -70,6 +70,7 @@ class Workload:
     n_jobs: int = 2
     scoring: str | None = None
     warm: str | None = None  # warm-start path parameter, for the bound
+    staged: str | None = None  # staged path parameter, for the bound
     note: str = ""
     skip: tuple = ()  # methods not run for this workload: "dask-ml", "bound"
     group: str | None = None  # shown in the time-per-candidate table too
@@ -99,6 +100,7 @@ class Workload:
             cv=self.cv,
             scoring=self.scoring,
             warm=self.warm,
+            staged=self.staged,
         )
 
     def common(self):

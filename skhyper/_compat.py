@@ -5,6 +5,7 @@ Each name below says why it is needed; all were checked on scikit-learn
 them from here, so an upgrade that moves one is mended in one place.
 """
 
+from contextlib import contextmanager
 from inspect import signature
 
 import sklearn
@@ -275,3 +276,39 @@ __all__ = [
     "_yields_constant_splits",
     "with_callbacks",
 ]
+
+
+@contextmanager
+def at_epoch_end(mlp, callback):
+    """Call ``callback()`` at the end of every epoch of ``mlp``'s fit.
+
+    - ``_update_no_improvement_count``: what ``MLPClassifier`` and
+      ``MLPRegressor`` call once at the end of every epoch of the stochastic
+      solvers (``sgd``, ``adam``), after the epoch's weight updates and the
+      early-stopping bookkeeping (the best weights so far), before the test
+      that stops the fit; no public hook exists. The staged path of
+      ``max_iter`` snapshots the network there. Checked on 1.6.1 and 1.9.1
+      (its arguments changed in 1.7: sample weights).
+    """
+    original = mlp._update_no_improvement_count
+
+    def hooked(*args, **kwargs):
+        original(*args, **kwargs)
+        callback()
+
+    mlp._update_no_improvement_count = hooked  # the instance's, not the class's
+    try:
+        yield
+    finally:
+        del mlp._update_no_improvement_count
+
+
+def mlp_stopped_by_test(mlp):
+    """Whether ``mlp``'s fit ended on its own stopping test (no improvement for
+    ``n_iter_no_change`` epochs), as opposed to an interruption.
+
+    - ``_no_improvement_count``: past ``n_iter_no_change`` only when the fit
+      broke off on that test (it is reset to 0 when the test lowers the
+      learning rate instead); checked on 1.6.1 and 1.9.1.
+    """
+    return getattr(mlp, "_no_improvement_count", 0) > mlp.n_iter_no_change

@@ -98,7 +98,13 @@ ATTRIBUTES = """best_estimator_ : estimator
         What the search did: ``candidates``, ``distinct_candidates``,
         ``splits``, ``tasks``, ``plain_fits`` (step fits a plain search runs:
         one per pipeline step, candidate and fold), ``fits`` (fresh step fits
-        done) and ``warm_start_fits`` (fits continuing a warm-start path).
+        done), ``warm_start_fits`` (fits continuing a warm-start path),
+        ``staged_fits`` (models taken from the one run of a staged path, a
+        network's epochs or a booster's rounds, with no fit of their own),
+        ``plain_iterations`` and ``iterations`` (the epochs, boosting rounds
+        or ensemble members, by the value of the path parameter, that a plain
+        search trains and that this one trained) and ``from_checkpoint``
+        (results read from the checkpoint).
 
     history_ : dict of ndarrays
         When each candidate finished, in the order of ``cv_results_``:

@@ -1,31 +1,51 @@
 """Teach skhyper about your own estimators.
 
-skhyper shares work it knows to be exact. Two kinds of knowledge are
-closed lists inside the engine, and these functions extend them:
+skhyper shares work it knows to be exact. Three kinds of knowledge are
+lists inside the engine (one registry), and these functions extend them:
 
 - :func:`register_warm_start`: a parameter whose values can be fitted in
   increasing order on one model with ``warm_start=True`` (as
   ``n_estimators`` of a random forest), so a search over it grows one model
   per fold instead of fitting each value afresh;
+- :func:`register_staged_path`: an epoch-like parameter (the epochs of a
+  network, the rounds of a booster) whose smaller values' models can be
+  taken from one fit at the largest value, so a search over it trains once
+  per fold and scores every value from that run;
 - :func:`register_cheap_step`: a transformer cheap enough to be refitted
   in several tasks, so the candidates below it can run in parallel rather
   than wait in one task per fold.
 
-:func:`check_warm_start` is the test that every built-in warm-start entry
-passes: register a path only once it passes for your estimator.
-Registrations hold for the process that runs ``fit`` (the plan is made
-there), for every later search.
+:func:`check_warm_start` and :func:`check_staged_path` are the tests that
+every built-in path passes: register a path only once it passes for your
+estimator. Registrations hold for the process that runs ``fit`` (the plan
+is made there), for every later search, until undone: each ``register_*``
+returns a registration that ``undo()`` forgets, or that holds only inside a
+``with`` block; :func:`unregister` forgets a class's registrations.
 """
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import GridSearchCV, check_cv
 
-from ._engine._schedule import add_cheap_step
-from ._engine._warm import add_warm_path, warm_path_param
+from ._compat import _safe_split
+from ._engine import (
+    add_cheap_step,
+    add_staged_path,
+    add_warm_path,
+    staged_path,
+    unregister_class,
+    warm_path_param,
+)
 from ._grid import GridTuner
 
-__all__ = ["check_warm_start", "register_cheap_step", "register_warm_start"]
+__all__ = [
+    "check_staged_path",
+    "check_warm_start",
+    "register_cheap_step",
+    "register_staged_path",
+    "register_warm_start",
+    "unregister",
+]
 
 
 def register_warm_start(cls, param, condition=None):
@@ -54,6 +74,12 @@ def register_warm_start(cls, param, condition=None):
         configuration (e.g. ``lambda p: p["early_stopping"] is False``).
         None means always.
 
+    Returns
+    -------
+    registration : Registration
+        ``registration.undo()`` forgets it; ``with register_warm_start(...):``
+        holds it for the block only.
+
     Raises
     ------
     TypeError
@@ -64,6 +90,7 @@ def register_warm_start(cls, param, condition=None):
     See Also
     --------
     check_warm_start : Test that a path equals fresh fits.
+    unregister : Forget a class's registrations.
 
     Examples
     --------
@@ -71,13 +98,16 @@ def register_warm_start(cls, param, condition=None):
     >>> from skhyper.extend import register_warm_start
     >>> class MyForest(RandomForestClassifier):
     ...     pass
-    >>> register_warm_start(MyForest, "n_estimators")
+    >>> registration = register_warm_start(MyForest, "n_estimators")
+    >>> registration
+    <warm registration of MyForest>
+    >>> registration.undo()
     >>> register_warm_start(MyForest, "n_trees")
     Traceback (most recent call last):
     ...
     ValueError: MyForest has no parameter 'n_trees': ...
     """
-    add_warm_path(cls, param, condition)
+    return add_warm_path(cls, param, condition)
 
 
 def register_cheap_step(cls):
@@ -100,6 +130,12 @@ def register_cheap_step(cls):
     cls : type
         The transformer class (exactly this class, not subclasses).
 
+    Returns
+    -------
+    registration : Registration
+        ``registration.undo()`` forgets it; ``with register_cheap_step(...):``
+        holds it for the block only.
+
     Raises
     ------
     TypeError
@@ -116,9 +152,10 @@ def register_cheap_step(cls):
     ...
     ...     def transform(self, X):
     ...         return X - self.mean_
-    >>> register_cheap_step(Centre)
+    >>> with register_cheap_step(Centre):
+    ...     pass  # searches here treat Centre as cheap
     """
-    add_cheap_step(cls)
+    return add_cheap_step(cls)
 
 
 def check_warm_start(estimator, param, values, X, y=None, *, cv=3, scoring=None):
@@ -202,3 +239,270 @@ def check_warm_start(estimator, param, values, X, y=None, *, cv=3, scoring=None)
             np.asarray(expected),
             err_msg=f"{key}: the warm-start path differs from fresh fits",
         )
+
+
+def register_staged_path(cls, param, stages, condition=None):
+    """Declare a staged path of an estimator class.
+
+    A fit with ``param=k`` must be the start of a fit with a larger value
+    (the network at the end of epoch k, the first k rounds of a booster):
+    then a search over ``param`` trains once per fold, at the largest value,
+    and scores every smaller value's model from that run. ``stages`` takes
+    those models from the run; check with :func:`check_staged_path` that
+    each predicts exactly what a fresh fit with its value predicts before
+    registering. The path is used for exactly ``cls`` (not subclasses), for
+    candidates with an int value of ``param`` where ``condition`` holds, and
+    takes precedence over a built-in path of the class.
+
+    Parameters
+    ----------
+    cls : type
+        The estimator class.
+
+    param : str
+        The path parameter (``max_epochs``, ``n_estimators``, ...).
+
+    stages : callable
+        ``stages(estimator, values, X, y, fit_params)``: fit ``estimator``
+        (unfitted, configured with the largest value) once on ``X, y`` with
+        ``fit_params``, and yield ``(value, model)`` for each of ``values``
+        (sorted, distinct ints) in increasing order: ``model`` a fitted
+        estimator with ``get_params()[param] == value``, or the exception a
+        fresh fit with that value raises. An exception that ``stages``
+        raises is the fit of every value it did not yield.
+
+    condition : callable, default=None
+        ``condition(params) -> bool``, given the candidate's
+        ``get_params(deep=False)``: whether the path is exact for that
+        configuration. None means: ``random_state`` an int where the class
+        has one, and ``warm_start`` off where it has one.
+
+    Returns
+    -------
+    registration : Registration
+        ``registration.undo()`` forgets it; ``with register_staged_path(...):``
+        holds it for the block only.
+
+    Raises
+    ------
+    TypeError
+        If ``cls`` is not a class, or ``stages`` or ``condition`` not callable.
+    ValueError
+        If ``cls`` has no parameter ``param``.
+
+    See Also
+    --------
+    check_staged_path : Test that a staged path equals fresh fits.
+    unregister : Forget a class's registrations.
+
+    Examples
+    --------
+    An estimator fitted by ``n_steps`` steps of gradient descent; its
+    ``fit`` calls ``on_step`` after each step, and ``stages`` keeps a copy
+    of the model at the steps asked for:
+
+    >>> import copy
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator, RegressorMixin
+    >>> class Descent(RegressorMixin, BaseEstimator):
+    ...     def __init__(self, n_steps=10, rate=0.1):
+    ...         self.n_steps, self.rate = n_steps, rate
+    ...
+    ...     def fit(self, X, y, on_step=None):
+    ...         self.coef_ = np.zeros(X.shape[1])
+    ...         for step in range(1, self.n_steps + 1):
+    ...             grad = X.T @ (X @ self.coef_ - y) / len(y)
+    ...             self.coef_ = self.coef_ - self.rate * grad
+    ...             if on_step is not None:
+    ...                 on_step(step, self)
+    ...         return self
+    ...
+    ...     def predict(self, X):
+    ...         return X @ self.coef_
+    >>> def descent_stages(estimator, values, X, y, fit_params):
+    ...     models = {}
+    ...
+    ...     def on_step(step, model):
+    ...         if step in values:
+    ...             models[step] = copy.deepcopy(model).set_params(n_steps=step)
+    ...
+    ...     estimator.fit(X, y, on_step=on_step, **fit_params)
+    ...     for value in values:
+    ...         yield value, models[value]
+    >>> from skhyper.extend import check_staged_path, register_staged_path
+    >>> registration = register_staged_path(Descent, "n_steps", descent_stages)
+    >>> from sklearn.datasets import make_regression
+    >>> X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    >>> check_staged_path(Descent(), "n_steps", [5, 20, 50], X, y)
+    >>> from skhyper import GridTuner
+    >>> tuner = GridTuner(Descent(), {"n_steps": [5, 20, 50]}, cv=3).fit(X, y)
+    >>> tuner.work_["fits"], tuner.work_["staged_fits"]  # 1 run, 2 taken, per fold
+    (3, 6)
+    >>> tuner.work_["iterations"], tuner.work_["plain_iterations"]
+    (150, 225)
+    >>> registration.undo()
+    """
+    return add_staged_path(cls, param, stages, condition)
+
+
+def unregister(cls):
+    """Forget every registration of ``cls``: warm-start, staged, cheap.
+
+    The built-in entries of the class (if any) apply again.
+
+    Parameters
+    ----------
+    cls : type
+        The class registered with ``register_*``.
+
+    Returns
+    -------
+    found : bool
+        Whether ``cls`` had a registration.
+
+    Examples
+    --------
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skhyper.extend import register_cheap_step, unregister
+    >>> class Scaler(StandardScaler):
+    ...     pass
+    >>> _ = register_cheap_step(Scaler)
+    >>> unregister(Scaler), unregister(Scaler)
+    (True, False)
+    """
+    return unregister_class(cls)
+
+
+PREDICTIONS = ("predict", "predict_proba", "decision_function", "score_samples")
+
+
+def check_staged_path(estimator, param, values, X, y=None, *, cv=3, scoring=None):
+    """Check that a staged path gives fresh fits' models and scores.
+
+    On every CV split, runs the path once at the largest of ``values`` and
+    compares, for each value, the model it gives with a fresh fit with that
+    value: its ``param``, and its predictions on the test fold (``predict``,
+    ``predict_proba``, ``decision_function``, ``score_samples``, whichever
+    the fresh fit has), bit for bit. Then runs a
+    :class:`~skhyper.GridTuner` (which follows the path) and a
+    :class:`~sklearn.model_selection.GridSearchCV` over ``values`` side by
+    side and compares every score of their ``cv_results_`` exactly, train
+    scores included. This is the test every built-in staged path passes.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        An instance of a class with a staged path (built-in or registered),
+        configured as it will be searched.
+
+    param : str
+        The path parameter.
+
+    values : list of int
+        At least two different values, in any order.
+
+    X : array-like of shape (n_samples, n_features)
+        Data to fit on.
+
+    y : array-like of shape (n_samples,), default=None
+        Targets, if the estimator takes them.
+
+    cv : int or CV splitter, default=3
+        The cross-validation of the check and of both searches.
+
+    scoring : str or callable, default=None
+        How both searches score; None uses the estimator's ``score``.
+
+    Raises
+    ------
+    ValueError
+        If no staged path of ``param`` applies to ``estimator`` (none
+        registered, or its condition fails), or fewer than two values are
+        given.
+    AssertionError
+        If a model differs from a fresh fit, the path was not followed, or a
+        score differs from scikit-learn's.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from skhyper.extend import check_staged_path
+    >>> X, y = load_iris(return_X_y=True)
+    >>> net = MLPClassifier(hidden_layer_sizes=(5,), solver="adam", random_state=0)
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # few epochs: not converged
+    ...     warnings.simplefilter("ignore")
+    ...     check_staged_path(net, "max_iter", [2, 5, 10], X, y)
+    """
+    path = staged_path(estimator)
+    found = None if path is None else path.param
+    if found != param:
+        raise ValueError(
+            f"No staged path applies to {param!r} of {estimator!r} (found "
+            f"{found!r}): register the class with register_staged_path, and "
+            "configure it so that its condition holds (fixed randomness, ...)."
+        )
+    values = sorted(set(values))
+    if len(values) < 2:
+        raise ValueError(
+            f"values must hold at least two different values, got {values!r}"
+        )
+    splitter = check_cv(cv, y, classifier=is_classifier(estimator))
+    for train, test in splitter.split(X, y):
+        X_train, y_train = _safe_split(estimator, X, y, train)
+        X_test, _ = _safe_split(estimator, X, y, test, train)
+        top = clone(estimator).set_params(**{param: values[-1]})
+        models = dict(path.stages(top, values, X_train, y_train, {}))
+        for value in values:
+            _compare(
+                estimator, param, value, models.get(value), X_train, y_train, X_test
+            )
+    grid = {param: values}
+    kwargs = dict(cv=cv, scoring=scoring, return_train_score=True)
+    tuner = GridTuner(clone(estimator), grid, **kwargs).fit(X, y)
+    reference = GridSearchCV(clone(estimator), grid, **kwargs).fit(X, y)
+    if tuner.work_["staged_fits"] == 0:
+        raise AssertionError(
+            f"The staged path of {param!r} was not followed (work_={tuner.work_})."
+        )
+    for key, expected in reference.cv_results_.items():
+        if key.endswith("_time") or key == "params":
+            continue
+        np.testing.assert_array_equal(
+            np.asarray(tuner.cv_results_[key]),
+            np.asarray(expected),
+            err_msg=f"{key}: the staged path differs from fresh fits",
+        )
+
+
+def _compare(estimator, param, value, model, X_train, y_train, X_test):
+    """Assert that ``model`` is what a fresh fit with ``param=value`` gives."""
+    fresh = clone(estimator).set_params(**{param: value})
+    try:
+        fresh.fit(X_train, y_train)
+    except Exception as exc:
+        if not isinstance(model, type(exc)):
+            raise AssertionError(
+                f"A fresh fit with {param}={value} raises {exc!r}; the staged "
+                f"path gave {model!r}"
+            ) from exc
+        return
+    if model is None or isinstance(model, BaseException):
+        raise AssertionError(
+            f"The staged path gave no model for {param}={value} (got {model!r})"
+        )
+    got = model.get_params(deep=False)[param]
+    if got != value:
+        raise AssertionError(
+            f"The model for {param}={value} has {param}={got!r}: a staged model "
+            "must have its own value of the path parameter"
+        )
+    for method in PREDICTIONS:
+        if hasattr(fresh, method):
+            np.testing.assert_array_equal(
+                getattr(model, method)(X_test),
+                getattr(fresh, method)(X_test),
+                err_msg=f"{method} of the staged model for {param}={value} "
+                "differs from a fresh fit's",
+            )

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from skhyper._engine._schedule import CHEAP_STEPS
-from skhyper._engine._warm import REGISTERED
+from skhyper._engine._registry import isolated
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PROMPT = re.compile(r"^\s*>>> ", re.MULTILINE)
@@ -25,11 +24,8 @@ FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
 def undo_registrations():
     """The pages register warm-start paths and cheap steps for their own
     classes: forget them after the page, as a new process would."""
-    warm, cheap = dict(REGISTERED), list(CHEAP_STEPS)
-    yield
-    REGISTERED.clear()
-    REGISTERED.update(warm)
-    CHEAP_STEPS[:] = cheap
+    with isolated():
+        yield
 
 
 def test_pages_with_examples_are_found():

@@ -35,8 +35,8 @@ from threadpoolctl import threadpool_limits
 
 from skhyper import HalvingGridTuner, HalvingRandomTuner
 from skhyper._compat import HAS_CALLBACKS, InvalidParameterError
-from skhyper._engine._warm import WARM_PATHS
 from skhyper._rungs import SubsampleSplitter
+from skhyper.extend import register_warm_start
 
 from .counting import CountingClassifier, reset_counts
 from .test_estimator_checks import strict_parametrize_with_checks
@@ -334,10 +334,10 @@ class StumpForest(ClassifierMixin, BaseEstimator):
 
 
 @pytest.fixture
-def stump_forest(monkeypatch):
-    monkeypatch.setitem(WARM_PATHS, StumpForest, ("n_estimators", lambda p: True))
+def stump_forest():
     StumpForest.built.clear()
-    yield StumpForest
+    with register_warm_start(StumpForest, "n_estimators"):
+        yield StumpForest
     StumpForest.built.clear()
 
 

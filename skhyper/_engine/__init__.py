@@ -15,12 +15,17 @@ of each round. Behind it, one call flows through these modules:
 ``_settings``
     ``Settings`` (the tuner's parameters, resolved once per ``fit``),
     ``TaskContext`` (what a worker gets), ``Stop`` (why a search stopped).
+``_registry``
+    What is known of estimator classes: warm-start paths (``_warm``), staged
+    paths (``_staged``, with the built-in ones in ``skhyper._paths``) and
+    cheap steps (``_schedule``); users' registrations, which can be undone.
 ``_keys``
     Value equality: ``canonical`` keys and the ``KeyTable`` that interns
     them. Equal keys are the same work.
 ``_plan``
     Candidates x splits -> a work tree: leaves (distinct configurations),
-    pipeline step paths, warm-start chains (``_warm``), branches of
+    pipeline step paths, warm-start chains (``_warm``), staged chains
+    (``_staged``: one run per fold, every value's model from it), branches of
     composites (``_branches``) -> units (one split, a leaf or a chain).
 ``_cost``
     What steps and leaves cost, measured as tasks finish; predictions for
@@ -51,6 +56,21 @@ Nothing here reads the tuner: the tuner builds ``Settings`` and an
 """
 
 from ._evaluate import Engine, Evaluate
+from ._registry import unregister_class
+from ._schedule import add_cheap_step
 from ._settings import Settings, Stop
+from ._staged import add_staged_path, staged_path
+from ._warm import add_warm_path, warm_path_param
 
-__all__ = ["Engine", "Evaluate", "Settings", "Stop"]
+__all__ = [
+    "Engine",
+    "Evaluate",
+    "Settings",
+    "Stop",
+    "add_cheap_step",
+    "add_staged_path",
+    "add_warm_path",
+    "staged_path",
+    "unregister_class",
+    "warm_path_param",
+]

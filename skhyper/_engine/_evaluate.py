@@ -47,6 +47,9 @@ WORK_KEYS = (
     "plain_fits",
     "fits",
     "warm_start_fits",
+    "staged_fits",
+    "plain_iterations",
+    "iterations",
     "from_checkpoint",
 )
 # history_: for each finished candidate, when its last split arrived.
@@ -301,6 +304,7 @@ class Engine:
         work["candidates"] += n
         work["distinct_candidates"] += n_leaves
         work["plain_fits"] += plan.plain_fits
+        work["plain_iterations"] += plan.plain_rounds
         arrived = [
             sum(out[c * n_splits + s] is not None for s in range(n_splits))
             for c in range(n)
@@ -365,6 +369,8 @@ class Engine:
                 self.journal.write(rows)
             work["fits"] += counts["fits"]
             work["warm_start_fits"] += counts["warm_fits"]
+            work["staged_fits"] += counts.get("staged_fits", 0)
+            work["iterations"] += counts.get("rounds", 0)
             for cand, value, blob, spent in counts.get("kept", ()):
                 params = candidate_params[cand]
                 self.kept.put(params, keep, task.split, value, blob, spent)

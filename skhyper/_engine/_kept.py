@@ -23,18 +23,13 @@ Only the previous call's models are kept: each call starts a new generation
 (what the previous one kept is freed once that call ends).
 """
 
-import numbers
 import pickle
 from dataclasses import replace
 
 import numpy as np
 
 from ._keys import canonical
-from ._warm import warm_path_param
-
-
-def _fixed(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+from ._warm import fixed, warm_path_param
 
 
 def fixed_randomness(step):
@@ -51,7 +46,7 @@ def fixed_randomness(step):
     except Exception:
         return False
     return all(
-        _fixed(value)
+        fixed(value)
         for name, value in params.items()
         if name == "random_state" or name.endswith("__random_state")
     )

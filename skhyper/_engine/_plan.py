@@ -13,6 +13,9 @@ estimator. A step is identified by its upstream path and its own parameters
 - leaves that differ only in a warm-start path parameter (see ``_warm``)
   form a *chain*, fitted in increasing order on one model; with ``keep``
   (see ``_kept``), a chain may start from a model kept by an earlier call;
+- leaves that differ only in a staged path parameter (see ``_staged``: the
+  epochs of a network, the rounds of a booster) form a *staged chain*,
+  fitted once at its largest value, every value's model taken from that run;
 - the branches of ``FeatureUnion``, ``ColumnTransformer`` and nested
   ``Pipeline`` steps are shared branch by branch in a task (see
   ``_branches``): leaves whose composite steps differ go to one task per
@@ -33,6 +36,7 @@ from ._branches import count_fits, is_composite, is_passthrough
 from ._kept import keeps
 from ._keys import KeyTable, canonical
 from ._schedule import cut, group_key, is_cheap, prefix_keys, units
+from ._staged import staged_path
 from ._warm import warm_path_param
 
 
@@ -67,9 +71,11 @@ class Leaf:
     params: dict  # the parameters of the first of them
     estimator: object  # the whole configured estimator
     pipeline: bool  # whether ``path`` holds a Pipeline's steps
-    warm: str | None = None  # the warm-start parameter when in a chain
+    warm: str | None = None  # the path parameter when in a chain
     chain: int | None = None  # chain id, shared by the leaves of one chain
     keep: bool = False  # whether its final model is kept for a later call
+    staged: object = None  # the StagedPath of a staged chain (None: warm)
+    rounds: int = 0  # its path parameter's value (epochs, rounds, trees)
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +101,7 @@ class Plan:
     n_splits: int
     n_leaves: int
     plain_fits: int  # step fits a plain search runs (per candidate and fold)
+    plain_rounds: int = 0  # path iterations a plain search runs (``rounds``)
 
     def with_contexts(self, contexts):
         """The plan with each task carrying its candidates' callback contexts
@@ -121,9 +128,7 @@ class Plan:
             )
             if leaves:
                 tasks.append(replace(task, leaves=leaves))
-        return Plan(
-            tasks, self.n_candidates, self.n_splits, self.n_leaves, self.plain_fits
-        )
+        return replace(self, tasks=tasks)
 
 
 def _shareable_pipeline(est, fit_params):
@@ -152,16 +157,30 @@ def _path(est, keys, fit_params, share):
     return (Step(keys("whole", canonical(est)), "", est),), False
 
 
-def _chain_key(leaf, keys):
-    """Leaves with equal chain keys differ only in their warm-start parameter."""
-    final = leaf.path[-1].estimator
+def path_of(final):
+    """``(param, staged path or None)`` of a final estimator's warm-start or
+    staged path; ``(None, None)`` where neither applies."""
     param = warm_path_param(final)
-    if param is None:
+    if param is not None:
+        return param, None
+    staged = staged_path(final)
+    if staged is None:
         return None, None
+    return staged.param, staged
+
+
+def _chain_key(leaf, keys):
+    """Leaves with equal chain keys differ only in their path parameter:
+    ``(key, param, staged path or None)``."""
+    final = leaf.path[-1].estimator
+    param, staged = path_of(final)
+    if param is None:
+        return None, None, None
     kind, module, qualname, items = canonical(final)
     rest = tuple(item for item in items if item[0] != param)
     upstream = leaf.path[-2].key if len(leaf.path) > 1 else None
-    return keys("chain", upstream, module, qualname, rest), param
+    how = "warm" if staged is None else "staged"
+    return keys("chain", how, upstream, module, qualname, rest), param, staged
 
 
 def build_plan(
@@ -195,32 +214,40 @@ def build_plan(
     plain_fits = n_splits * sum(
         count_fits(leaf.estimator) * len(leaf.candidates) for leaf in leaves
     )
+    for leaf in leaves:
+        final = leaf.path[-1].estimator
+        param, _ = path_of(final)
+        if param is not None:
+            leaf.rounds = final.get_params(deep=False)[param]
+    plain_rounds = n_splits * sum(leaf.rounds * len(leaf.candidates) for leaf in leaves)
 
     if not share:
         tasks = [
             Task(0, split, (leaf,)) for leaf in leaves for split in range(n_splits)
         ]
-        return _plan(tasks, candidate_params, n_splits, leaves, plain_fits)
+        return _plan(
+            tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds
+        )
 
-    # Warm-start chains: ordered by the path parameter, kept contiguous.
+    # Warm-start and staged chains: ordered by the path parameter, contiguous.
     chains = {}
     for leaf in leaves:
         leaf.keep = keeps(leaf, keep)
-        key, param = _chain_key(leaf, keys)
+        key, param, staged = _chain_key(leaf, keys)
         if key is not None:
-            chains.setdefault(key, []).append((leaf, param))
+            chains.setdefault(key, []).append((leaf, param, staged))
     chain_of = {}
     ordered = []
     placed = set()
     for leaf in leaves:
         if id(leaf) in placed:
             continue
-        key, _ = _chain_key(leaf, keys)
+        key, _, _ = _chain_key(leaf, keys)
         members = chains.get(key, []) if key is not None else []
-        if len(members) > 1 or any(member.keep for member, _ in members):
-            members.sort(key=lambda m: m[0].path[-1].estimator.get_params()[m[1]])
-            for member, param in members:
-                member.warm, member.chain = param, key
+        if len(members) > 1 or any(member.keep for member, _, _ in members):
+            members.sort(key=lambda m: m[0].rounds)
+            for member, param, staged in members:
+                member.warm, member.chain, member.staged = param, key, staged
                 chain_of[id(member)] = key
                 placed.add(id(member))
                 ordered.append(member)
@@ -242,13 +269,14 @@ def build_plan(
     tasks = [
         Task(0, split, tuple(group)) for group in per_fold for split in range(n_splits)
     ]
-    return _plan(tasks, candidate_params, n_splits, leaves, plain_fits)
+    return _plan(tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds)
 
 
-def _plan(tasks, candidate_params, n_splits, leaves, plain_fits):
+def _plan(tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds):
     # Candidate-major order: the folds of a candidate are dispatched together.
     tasks.sort(
         key=lambda t: (min(c for leaf in t.leaves for c in leaf.candidates), t.split)
     )
     tasks = [Task(i, t.split, t.leaves) for i, t in enumerate(tasks)]
-    return Plan(tasks, len(candidate_params), n_splits, len(leaves), plain_fits)
+    n = len(candidate_params)
+    return Plan(tasks, n, n_splits, len(leaves), plain_fits, plain_rounds)

@@ -38,7 +38,7 @@ nothing is measured: tasks are the units, grouped below expensive prefixes
 
 Which steps are cheap before measurement is a list of classes
 (:data:`CHEAP_STEPS`), extended with
-:func:`skhyper.extend.register_cheap_step`.
+:func:`skhyper.extend.register_cheap_step` (``_registry``).
 """
 
 import os
@@ -60,6 +60,7 @@ from sklearn.preprocessing import (
 )
 
 from ._branches import children, is_composite
+from ._registry import check_class, register, user_entry
 
 # Steps cheap enough (one pass over the data) to be repeated in several tasks
 # rather than holding all of a fold's work in one task.
@@ -82,18 +83,14 @@ def is_cheap(est):
         return True  # fits nothing (or fails at once)
     if is_composite(est):
         return all(is_cheap(child) for child in children(est))
-    return type(est) in CHEAP_STEPS
+    return type(est) in CHEAP_STEPS or user_entry("cheap", type(est)) is not None
 
 
 def add_cheap_step(cls):
-    """Declare ``cls`` cheap to repeat (see the module docstring)."""
-    if not isinstance(cls, type):
-        raise TypeError(
-            f"register_cheap_step takes an estimator class, got {cls!r} "
-            f"({type(cls).__name__})"
-        )
-    if cls not in CHEAP_STEPS:
-        CHEAP_STEPS.append(cls)
+    """Declare ``cls`` cheap to repeat (see the module docstring); returns the
+    ``Registration``."""
+    check_class(cls, "register_cheap_step")
+    return register("cheap", cls, True)
 
 
 def group_key(leaf, chain_of):

@@ -7,7 +7,9 @@ as a fresh fit at each value: each entry has a test against fresh fits
 path is only used when ``random_state`` is an int (or the estimator has no
 ``random_state``) and ``warm_start`` is off in the candidate, and the class
 is exactly the one listed (a subclass may change ``fit``). Users add entries
-for their own estimators with :func:`register_warm_start`.
+for their own estimators with :func:`skhyper.extend.register_warm_start`
+(``_registry``); a user's staged path for the class (``_staged``) takes
+precedence over a warm-start path.
 """
 
 import inspect
@@ -27,6 +29,8 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 
+from ._registry import WarmPath, check_class, register, user_entry
+
 
 def _no_gb_early_stopping(params):
     return params.get("n_iter_no_change") is None
@@ -36,33 +40,25 @@ def _no_hgb_early_stopping(params):
     return params.get("early_stopping") is False
 
 
-def _always(params):
-    return True
-
-
 def _no_bagging_oob(params):
     # BaggingClassifier refuses oob_score together with warm_start.
     return not params.get("oob_score")
 
 
-# The built-in paths, each tested in tests/test_warm.py; REGISTERED holds
-# the users' (they take precedence).
+# The built-in paths, each tested in tests/test_warm.py.
 WARM_PATHS = {
-    RandomForestClassifier: ("n_estimators", _always),
-    RandomForestRegressor: ("n_estimators", _always),
-    ExtraTreesClassifier: ("n_estimators", _always),
-    ExtraTreesRegressor: ("n_estimators", _always),
-    BaggingClassifier: ("n_estimators", _no_bagging_oob),
-    BaggingRegressor: ("n_estimators", _no_bagging_oob),
-    IsolationForest: ("n_estimators", _always),
-    GradientBoostingClassifier: ("n_estimators", _no_gb_early_stopping),
-    GradientBoostingRegressor: ("n_estimators", _no_gb_early_stopping),
-    HistGradientBoostingClassifier: ("max_iter", _no_hgb_early_stopping),
-    HistGradientBoostingRegressor: ("max_iter", _no_hgb_early_stopping),
+    RandomForestClassifier: WarmPath("n_estimators"),
+    RandomForestRegressor: WarmPath("n_estimators"),
+    ExtraTreesClassifier: WarmPath("n_estimators"),
+    ExtraTreesRegressor: WarmPath("n_estimators"),
+    BaggingClassifier: WarmPath("n_estimators", _no_bagging_oob),
+    BaggingRegressor: WarmPath("n_estimators", _no_bagging_oob),
+    IsolationForest: WarmPath("n_estimators"),
+    GradientBoostingClassifier: WarmPath("n_estimators", _no_gb_early_stopping),
+    GradientBoostingRegressor: WarmPath("n_estimators", _no_gb_early_stopping),
+    HistGradientBoostingClassifier: WarmPath("max_iter", _no_hgb_early_stopping),
+    HistGradientBoostingRegressor: WarmPath("max_iter", _no_hgb_early_stopping),
 }
-
-
-REGISTERED = {}
 
 
 def add_warm_path(cls, param, condition=None):
@@ -70,13 +66,9 @@ def add_warm_path(cls, param, condition=None):
 
     ``condition(params)``, given the candidate's ``get_params(deep=False)``,
     says whether the path is exact for that configuration (e.g. no early
-    stopping); None means always.
+    stopping); None means always. Returns the ``Registration``.
     """
-    if not isinstance(cls, type):
-        raise TypeError(
-            f"register_warm_start takes an estimator class, got {cls!r} "
-            f"({type(cls).__name__})"
-        )
+    check_class(cls, "register_warm_start")
     names = _init_params(cls)
     for name in (param, "warm_start"):
         if name not in names:
@@ -89,7 +81,8 @@ def add_warm_path(cls, param, condition=None):
             f"condition must be None or a callable taking the parameters dict, "
             f"got {condition!r} ({type(condition).__name__})"
         )
-    REGISTERED[cls] = (param, _always if condition is None else condition)
+    entry = WarmPath(param) if condition is None else WarmPath(param, condition)
+    return register("warm", cls, entry)
 
 
 def _init_params(cls):
@@ -102,12 +95,15 @@ def _init_params(cls):
 
 def warm_path_param(estimator):
     """The path parameter of ``estimator``, or None if no exact path applies."""
-    entry = REGISTERED.get(type(estimator)) or WARM_PATHS.get(type(estimator))
+    cls = type(estimator)
+    if user_entry("staged", cls) is not None:
+        return None
+    entry = user_entry("warm", cls) or WARM_PATHS.get(cls)
     if entry is None:
         return None
-    param, condition = entry
+    param, condition = entry.param, entry.condition
     params = estimator.get_params(deep=False)
-    if "random_state" in params and not _fixed(params["random_state"]):
+    if "random_state" in params and not fixed(params["random_state"]):
         return None
     if params.get("warm_start") or not condition(params):
         return None
@@ -117,7 +113,8 @@ def warm_path_param(estimator):
     return param
 
 
-def _fixed(random_state):
+def fixed(random_state):
+    """Whether ``random_state`` fixes the randomness: an int (not a bool)."""
     return isinstance(random_state, numbers.Integral) and not isinstance(
         random_state, bool
     )

@@ -13,7 +13,8 @@ Times: a candidate's ``fit_time`` is the fit time of every step on its path
 test data along its path and score it: what fitting and scoring it alone
 would have cost. For a warm-start chain, ``fit_time`` is the time spent on
 the chain up to that value (counting the earlier calls' part of a chain
-continued from a kept model, see ``_kept``).
+continued from a kept model, see ``_kept``); for a staged chain (``_staged``),
+the time its one run took to reach that value's model.
 """
 
 import os
@@ -43,6 +44,7 @@ from ._branches import (
 )
 from ._cost import shape_of
 from ._kept import dump, load
+from ._staged import StagedRun
 from ._store import signal_handover, store_for, wait_for_handover
 
 
@@ -111,12 +113,14 @@ class Worker:
         self.memo, keys = store_for(context.plan_id, context.memory)
         self.branches = Branches(self.memo, keys, scope=task.split)
         self.data = {}  # this task's splits, also when the memo cannot keep them
-        self.fits = self.warm_fits = 0
+        self.fits = self.warm_fits = self.staged_fits = 0
+        self.rounds = 0  # path iterations trained (epochs, rounds, trees)
         self.fit_params = _check_method_params(X, settings.fit_params, indices=train)
         sp = settings.score_params
         self.score_params_train = _check_method_params(X, sp, indices=train)
         self.score_params_test = _check_method_params(X, sp, indices=test)
         self.warm = {}  # chain -> (model, cumulative fit time)
+        self.staged = {}  # staged chain -> its StagedRun on this split
         self.fit_ctx = None  # the callback context of the leaf being fitted
         self.kept = {}  # kept chain -> (candidate, value) of its last leaf
         self.response_scorer = is_response_scorer(settings.scorer)
@@ -345,6 +349,8 @@ class Worker:
         """Fit the final step: fresh, or continuing its warm-start chain."""
         if final.is_passthrough:
             return final.estimator, 0.0
+        if leaf.staged is not None:
+            return self.fit_staged(leaf, final, Xt, y, params)
         chain = self.warm.get(leaf.chain) if leaf.chain is not None else None
         start = time.time()
         if chain is None and leaf.chain in self.task.starts:
@@ -355,13 +361,16 @@ class Worker:
             if chain is not None:
                 model, spent = chain
                 value = final.estimator.get_params(deep=False)[leaf.warm]
+                before = model.get_params(deep=False)[leaf.warm]
                 model.set_params(**{leaf.warm: value, "warm_start": True})
                 self.warm_fits += 1
+                self.rounds += value - before
             else:
                 model, spent, before = clone(final.estimator), 0.0, self.branches.fits
                 if leaf.pipeline and not params:
                     model = self.branches.open(model, in_key, as_transformer=False)
                 own_fits = count_fits(model)
+                self.rounds += leaf.rounds
             try:
                 with propagated(self.fit_ctx, model):
                     if self.fit_ctx is not None:
@@ -388,6 +397,37 @@ class Worker:
         spent += time.time() - start
         if leaf.chain is not None:
             self.warm[leaf.chain] = (model, spent)
+        return model, spent
+
+    def fit_staged(self, leaf, final, Xt, y, params):
+        """The model of a staged chain's leaf: its chain is fitted once on this
+        split, at the largest value of the chain's leaves in the task, and
+        every leaf takes its value's model from that run."""
+        run = self.staged.get(leaf.chain)
+        value = leaf.rounds
+        self.failed_time = 0.0
+        if run is None:
+            members = [m for m in self.task.leaves if m.chain == leaf.chain]
+            top = max(members, key=lambda m: m.rounds)
+            values = sorted({m.rounds for m in members})
+            model = clone(top.path[-1].estimator)
+            with propagated(self.fit_ctx, model):
+                if self.fit_ctx is not None:
+                    self.fit_ctx.call_on_fit_task_begin(**self.hook)
+                    self.begun = True
+                run = StagedRun(leaf.staged, model, values, thaw(Xt), y, params)
+            self.staged[leaf.chain] = run
+            self.fits += 1
+            self.rounds += values[-1]
+        elif self.fit_ctx is not None:
+            self.fit_ctx.call_on_fit_task_begin(**self.hook)
+            self.begun = True
+        try:
+            model, spent = run.take(value)
+        except Exception:
+            self.failed_time = run.seconds
+            raise
+        self.staged_fits += value != run.top  # the top value is the run's fit
         return model, spent
 
 
@@ -425,7 +465,13 @@ def run_task(task, X, y, train, test, context):
     """Worker entry point: ``(task.id, [(candidate, result)], counts)``."""
     worker = Worker(task, X, y, train, test, context)
     out = worker.run()
-    counts = {"fits": worker.fits, "warm_fits": worker.warm_fits, "hooked": True}
+    counts = {
+        "fits": worker.fits,
+        "warm_fits": worker.warm_fits,
+        "staged_fits": worker.staged_fits,
+        "rounds": worker.rounds,
+        "hooked": True,
+    }
     counts["costs"] = (worker.step_costs, worker.leaf_costs)
     if task.hand_out:
         counts["handover"] = worker.handed_out

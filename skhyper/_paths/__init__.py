@@ -1,0 +1,45 @@
+"""Built-in staged paths: one fit per fold, every smaller value's model from it.
+
+A staged path of an estimator class is ``(param, condition, stages)``:
+``stages(estimator, values, X, y, fit_params)`` fits ``estimator`` once, at
+the largest of ``values``, and yields ``(value, model)`` in increasing
+order, each ``model`` predicting exactly what a fresh fit with that value
+predicts (see ``skhyper._engine._staged``). scikit-learn's networks are in
+``_sklearn``; each third-party library has a module of its own, imported
+only once an estimator of that library is met, so only when the library is
+imported already: ``import skhyper`` imports none of them.
+"""
+
+import importlib
+
+from ._sklearn import PATHS as SKLEARN_PATHS
+
+# top-level package of the estimator's module -> the adapter module here
+ADAPTERS = {
+    "xgboost": "._xgboost",
+    "lightgbm": "._lightgbm",
+    "catboost": "._catboost",
+    "skorch": "._skorch",
+}
+_LOADED = {}
+
+
+def builtin_path(cls):
+    """The built-in ``(param, condition, stages)`` of exactly ``cls``, or None."""
+    entry = SKLEARN_PATHS.get(cls)
+    if entry is not None:
+        return entry
+    library = cls.__module__.partition(".")[0]
+    adapter = ADAPTERS.get(library)
+    if adapter is None:
+        return None
+    paths = _LOADED.get(library)
+    if paths is None:
+        # The class is in hand, so its library is imported: loading the
+        # adapter imports nothing new.
+        try:
+            paths = importlib.import_module(adapter, __name__).PATHS
+        except ImportError:  # an adapter for a version we do not support
+            paths = {}
+        _LOADED[library] = paths
+    return paths.get(cls)

@@ -1,0 +1,109 @@
+"""The staged path of scikit-learn's networks: ``max_iter`` of the MLPs.
+
+``MLPClassifier`` and ``MLPRegressor`` with a stochastic solver (``sgd``,
+``adam``) train epoch after epoch, and nothing an epoch does depends on
+``max_iter``: the shuffles, the batches, the learning-rate schedules
+(``invscaling``, ``adaptive``), the early-stopping validation split and its
+bookkeeping, and the test that stops the fit are the same in a fit with
+``max_iter=k`` and in the first k epochs of a longer one. So one fit at the
+largest value gives every smaller value's network: a snapshot at the end of
+epoch k, finished as a fit that ends there is finished (the best weights
+restored with ``early_stopping``), is the network a fresh fit with
+``max_iter=k`` returns, and a fit that stopped at epoch j gives the same
+network for every value from j on. ``tests/test_staged.py`` checks the
+predictions bit for bit for every solver, schedule and early-stopping
+setting. It is exact only when the randomness is fixed (``random_state`` an
+int) and ``warm_start`` is off; ``lbfgs`` is one scipy call, with no epochs
+to take, and is fitted afresh.
+
+The convergence warning a fresh fit gives at ``max_iter=k`` (the fit reached
+k epochs without stopping) is given for each such snapshot too.
+"""
+
+import copy
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from .._compat import at_epoch_end, mlp_stopped_by_test
+
+NOT_CONVERGED = (
+    "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+    "optimization hasn't converged yet."
+)
+NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may"
+    " contain large values and need to be preprocessed."
+)
+
+
+def mlp_condition(params):
+    """Exact for a stochastic solver, an int ``random_state``, no warm start."""
+    random_state = params.get("random_state")
+    return (
+        params.get("solver") in ("sgd", "adam")
+        and isinstance(random_state, numbers.Integral)
+        and not isinstance(random_state, bool)
+        and not params.get("warm_start")
+    )
+
+
+def _finish(snapshot, value):
+    """A snapshot at the end of epoch ``value``, finished as ``fit`` ends."""
+    vars(snapshot).pop("_update_no_improvement_count", None)  # the hook
+    snapshot.max_iter = value
+    if snapshot.early_stopping:  # as fit does: restore the best weights
+        snapshot.coefs_ = snapshot._best_coefs
+        snapshot.intercepts_ = snapshot._best_intercepts
+    weights = snapshot.coefs_ + snapshot.intercepts_
+    if not all(np.isfinite(w).all() for w in weights):
+        return ValueError(NON_FINITE)
+    return snapshot
+
+
+def mlp_stages(estimator, values, X, y, fit_params):
+    """Fit once at ``max(values)``; yield ``(value, network)`` in increasing
+    order (an exception in place of the network where a fresh fit with that
+    value raises it)."""
+    values = sorted(values)
+    top = values[-1]
+    model = clone(estimator).set_params(max_iter=top)
+    wanted = set(values[:-1])
+    snapshots = {}
+
+    def at_end():
+        if model.n_iter_ in wanted:
+            snapshots[model.n_iter_] = copy.deepcopy(model)
+
+    error = None
+    try:
+        with at_epoch_end(model, at_end):
+            model.fit(X, y, **fit_params)
+    except Exception as exc:  # after the snapshots taken before it
+        error = exc
+    ran = getattr(model, "n_iter_", 0)
+    if error is None and ran < top and not mlp_stopped_by_test(model):
+        # The network caught a KeyboardInterrupt (the user's Ctrl-C, or the
+        # time budget) and returned early: what it ran is not a fit.
+        raise KeyboardInterrupt("the staged fit was interrupted")
+    for value in values:
+        if value in snapshots:
+            if ran > value:  # a fresh fit at value ends at max_iter, not stopped
+                warnings.warn(NOT_CONVERGED % value, ConvergenceWarning)
+            yield value, _finish(snapshots.pop(value), value)
+        elif error is not None:
+            raise error  # the fresh fit at value runs into it too
+        elif value == top:
+            yield value, model
+        else:  # the fit stopped at epoch ran < value: so does a fresh one
+            yield value, copy.deepcopy(model).set_params(max_iter=value)
+
+
+PATHS = {
+    MLPClassifier: ("max_iter", mlp_condition, mlp_stages),
+    MLPRegressor: ("max_iter", mlp_condition, mlp_stages),
+}
