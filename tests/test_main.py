@@ -11,6 +11,7 @@ from skhyper.__main__ import main
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HEADER = "rank  mean acc  std acc  fit (s)  parameters"
 ROW = re.compile(r"^ +(\d+) +(\d\.\d{4}) +(\d\.\d{4}) +(\d+\.\d{3})  \S")
+EPOCHS = re.compile(r"^Epochs trained: ([\d,]+) \(scikit-learn's search: ([\d,]+)")
 HELD_OUT = re.compile(r"^Held-out accuracy of the best model: (\d\.\d{4})$")
 
 
@@ -30,7 +31,16 @@ def test_main_quick(capsys, monkeypatch, tmp_path):
         assert ranks[0] == 1
         assert ranks == sorted(ranks)
         assert means == sorted(means, reverse=True)
-        assert lines[i + 6].startswith("Best parameters: hidden_layer_sizes=")
+        assert lines[i + 6].startswith("Epochs trained: ")
+        assert lines[i + 7].startswith("Best parameters: hidden_layer_sizes=")
+
+    epochs = [m for m in map(EPOCHS.match, lines) if m]
+    assert len(epochs) == 2, "one line of epochs per tuner"
+    grid_ours, grid_plain = (int(x.replace(",", "")) for x in epochs[0].groups())
+    # the quick grid's max_iter 10 and 20: one run of 20 epochs per group
+    assert (grid_ours, grid_plain) == (480, 720)
+    random_ours, random_plain = (int(x.replace(",", "")) for x in epochs[1].groups())
+    assert random_ours <= random_plain
 
     scores = [float(m[1]) for m in map(HELD_OUT.match, lines) if m]
     assert len(scores) == 2
