@@ -37,6 +37,7 @@ from ._base import BaseTuner
 from ._bayes_space import compile_space
 from ._compat import HasMethods, Interval, InvalidParameterError
 from ._docstrings import fill_doc
+from ._metric import pick_metric
 from ._space import check_n_iter, check_space, is_all_lists, sampled_candidates
 
 MISSING_OPTUNA = (
@@ -86,15 +87,6 @@ def _quiet(optuna):
         yield
     finally:
         optuna.logging.set_verbosity(previous)
-
-
-def _objective(results, refit):
-    """The ``cv_results_`` key of the score the sampler maximises."""
-    if isinstance(refit, str) and f"mean_test_{refit}" in results:
-        return f"mean_test_{refit}"
-    if "mean_test_score" in results:
-        return "mean_test_score"
-    return next(key for key in results if key.startswith("mean_test_"))
 
 
 @fill_doc
@@ -350,8 +342,10 @@ class BayesTuner(BaseTuner):
                 finished = len(results.get("params", ())) - n_told
                 if finished < size:
                     break  # stopped inside the round: the engine keeps the rest
-                key = _objective(results, self.refit)
-                for trial, score in zip(trials, results[key][n_told:]):
+                # the refit metric, else the first one
+                metric = pick_metric(results, refit=self.refit, fallback="first")
+                scores = results[f"mean_test_{metric}"][n_told:]
+                for trial, score in zip(trials, scores):
                     if np.isnan(score):
                         study.tell(trial, state=optuna.trial.TrialState.FAIL)
                     else:

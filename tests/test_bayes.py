@@ -31,9 +31,10 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from skhyper import BayesTuner
-from skhyper._bayes import MISSING_OPTUNA, _objective, import_optuna
+from skhyper._bayes import MISSING_OPTUNA, import_optuna
 from skhyper._bayes_space import compile_space
 from skhyper._compat import InvalidParameterError
+from skhyper._metric import pick_metric
 
 from .counting import CountingClassifier, LoggingClassifier, SleepyClassifier
 from .utils import assert_cv_results_equal
@@ -282,10 +283,11 @@ def test_cv_results_as_randomized_search_cv(optuna):
 
 
 def test_objective_is_the_refit_metric():
+    # what BayesTuner tells the sampler: the refit metric, else the first one
     results = {"mean_test_acc": 0, "mean_test_f1": 1}
-    assert _objective(results, "f1") == "mean_test_f1"
-    assert _objective(results, False) == "mean_test_acc"
-    assert _objective({"mean_test_score": 0}, True) == "mean_test_score"
+    assert pick_metric(results, refit="f1", fallback="first") == "f1"
+    assert pick_metric(results, refit=False, fallback="first") == "acc"
+    assert pick_metric({"mean_test_score": 0}, refit=True, fallback="first") == "score"
 
 
 def test_failed_fits_are_told_as_failed(optuna):

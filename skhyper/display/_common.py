@@ -66,48 +66,6 @@ def check_cv_results(cv_results):
     return cv_results
 
 
-def metrics_of(cv_results):
-    """The metric names of ``cv_results``: ``score`` or the multimetric names."""
-    return [k[len("mean_test_") :] for k in cv_results if k.startswith("mean_test_")]
-
-
-def resolve_metric(cv_results, metric, refit=None):
-    """The metric to show: ``metric``, else the refit metric, else the only one."""
-    metrics = metrics_of(cv_results)
-    if metric is None:
-        if isinstance(refit, str) and refit in metrics:
-            return refit
-        if "score" in metrics:
-            return "score"
-        if len(metrics) == 1:
-            return metrics[0]
-        raise ValueError(
-            f"cv_results_ holds several metrics {metrics}: pass metric= one of "
-            "them, got None"
-        )
-    if metric not in metrics:
-        raise ValueError(
-            f"metric={metric!r} is not in cv_results_: its metrics are {metrics}"
-        )
-    return metric
-
-
-def n_splits_of(cv_results, metric):
-    """How many ``split{i}_test_{metric}`` keys ``cv_results`` has."""
-    n = 0
-    while f"split{n}_test_{metric}" in cv_results:
-        n += 1
-    return n
-
-
-def split_scores(cv_results, metric, kind="test"):
-    """Array of shape (n_candidates, n_splits) of the folds' scores."""
-    n = n_splits_of(cv_results, metric)
-    return np.column_stack(
-        [np.asarray(cv_results[f"split{i}_{kind}_{metric}"], float) for i in range(n)]
-    )
-
-
 def param_names(cv_results):
     """The searched parameters, in ``cv_results_`` order."""
     return [k[len("param_") :] for k in cv_results if k.startswith("param_")]

@@ -2,12 +2,12 @@
 
 import numpy as np
 
+from .._metric import pick_metric
 from ._common import (
     check_cv_results,
     check_matplotlib,
     fitted_results,
     new_axes,
-    resolve_metric,
     value_key,
 )
 
@@ -119,7 +119,9 @@ class HalvingRungsDisplay:
             The display, drawn.
         """
         cv_results = fitted_results(estimator)
-        metric = resolve_metric(cv_results, metric, getattr(estimator, "refit", None))
+        metric = pick_metric(
+            cv_results, metric, refit=getattr(estimator, "refit", None)
+        )
         return cls.from_cv_results(cv_results, metric=metric, ax=ax)
 
     @classmethod
@@ -150,7 +152,7 @@ class HalvingRungsDisplay:
                 f"cv_results has no {missing} key: it is not from a "
                 "successive-halving search"
             )
-        metric = resolve_metric(cv_results, metric)
+        metric = pick_metric(cv_results, metric)
         rung = np.asarray(cv_results["iter"], int)
         resources = np.asarray(cv_results["n_resources"])
         means = np.asarray(cv_results[f"mean_test_{metric}"], float)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._metric import pick_metric
 from ._common import (
     ParamScale,
     aggregate_statement,
@@ -14,7 +15,6 @@ from ._common import (
     param_column,
     param_names,
     pick_best,
-    resolve_metric,
     set_title,
     tilt_if_long,
     value_label,
@@ -208,7 +208,9 @@ class ParameterHeatmapDisplay:
             The display, drawn.
         """
         cv_results = fitted_results(estimator)
-        metric = resolve_metric(cv_results, metric, getattr(estimator, "refit", None))
+        metric = pick_metric(
+            cv_results, metric, refit=getattr(estimator, "refit", None)
+        )
         return cls.from_cv_results(
             cv_results,
             x_name,
@@ -270,7 +272,7 @@ class ParameterHeatmapDisplay:
         check_aggregate(aggregate)
         if bins is not None and (not is_number(bins) or int(bins) != bins or bins < 1):
             raise ValueError(f"bins must be an int >= 1 or None, got {bins!r}")
-        metric = resolve_metric(cv_results, metric)
+        metric = pick_metric(cv_results, metric)
         axes = []
         for name in (x_name, y_name):
             values, present = param_column(cv_results, name)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._metric import pick_metric
 from ._common import (
     ParamScale,
     check_cv_results,
@@ -10,7 +11,6 @@ from ._common import (
     new_axes,
     param_column,
     param_names,
-    resolve_metric,
 )
 
 # Where candidates without a parameter are drawn on its axis (axes run 0..1).
@@ -164,7 +164,9 @@ class ParallelCoordinatesDisplay:
             The display, drawn.
         """
         cv_results = fitted_results(estimator)
-        metric = resolve_metric(cv_results, metric, getattr(estimator, "refit", None))
+        metric = pick_metric(
+            cv_results, metric, refit=getattr(estimator, "refit", None)
+        )
         return cls.from_cv_results(
             cv_results, params=params, metric=metric, ax=ax, **kwargs
         )
@@ -199,7 +201,7 @@ class ParallelCoordinatesDisplay:
         """
         check_matplotlib(f"{cls.__name__}.from_cv_results")
         check_cv_results(cv_results)
-        metric = resolve_metric(cv_results, metric)
+        metric = pick_metric(cv_results, metric)
         names = param_names(cv_results) if params is None else list(params)
         columns, ticks = [], []
         for name in names:

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._metric import pick_metric
 from ._common import (
     ParamScale,
     aggregate_statement,
@@ -14,7 +15,6 @@ from ._common import (
     param_column,
     param_names,
     pick_best,
-    resolve_metric,
     set_title,
     tilt_if_long,
 )
@@ -189,7 +189,9 @@ class ParameterScoreDisplay:
             The display, drawn.
         """
         cv_results = fitted_results(estimator)
-        metric = resolve_metric(cv_results, metric, getattr(estimator, "refit", None))
+        metric = pick_metric(
+            cv_results, metric, refit=getattr(estimator, "refit", None)
+        )
         return cls.from_cv_results(
             cv_results, param_name, metric=metric, aggregate=aggregate, ax=ax
         )
@@ -226,7 +228,7 @@ class ParameterScoreDisplay:
         check_matplotlib(f"{cls.__name__}.from_cv_results")
         check_cv_results(cv_results)
         check_aggregate(aggregate)
-        metric = resolve_metric(cv_results, metric)
+        metric = pick_metric(cv_results, metric)
         values, present = param_column(cv_results, param_name)
         name = param_name.removeprefix("param_")
         scale = ParamScale.of(name, values, present)
