@@ -242,8 +242,6 @@ class BayesTuner(BaseTuner):
         max_time=None,
         checkpoint=None,
     ):
-        if not _optuna_installed():
-            raise ImportError(MISSING_OPTUNA)
         self.param_distributions = param_distributions
         self.n_iter = n_iter
         self.sampler = sampler
@@ -268,6 +266,10 @@ class BayesTuner(BaseTuner):
         return False
 
     def _check_params(self):
+        # Checked at fit, not in __init__ (scikit-learn's rule: no logic
+        # there), before anything else: no search runs without Optuna.
+        if not _optuna_installed():
+            raise ImportError(MISSING_OPTUNA)
         super()._check_params()
         if isinstance(self.sampler, type):
             raise InvalidParameterError(

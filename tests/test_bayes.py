@@ -5,7 +5,6 @@ checks the message for a missing Optuna simulates its absence.
 """
 
 import doctest
-import importlib.util
 import numbers
 import os
 import pickle
@@ -53,17 +52,18 @@ def optuna():
 
 
 def test_missing_optuna_names_the_extra(monkeypatch):
-    tuner = None
-    if importlib.util.find_spec("optuna") is not None:
-        tuner = BayesTuner(LogisticRegression(), LOG_C, n_iter=2)
     monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna fails
+    # made without Optuna (no logic in __init__), cloned, but fit says it
+    tuner = clone(BayesTuner(LogisticRegression(), LOG_C, n_iter=2))
     with pytest.raises(ImportError, match=r"pip install 'skhyper\[bayes\]'"):
-        BayesTuner(LogisticRegression(), LOG_C)
+        tuner.fit(X, y)
+    assert not hasattr(tuner, "cv_results_")
+    # a space of lists needs no sampler, but still the extra
+    lists = BayesTuner(LogisticRegression(), {"C": [0.1, 1.0]})
+    with pytest.raises(ImportError, match=r"skhyper\[bayes\]"):
+        lists.fit(X, y)
     with pytest.raises(ImportError, match=r"optional extra of skhyper"):
         import_optuna()
-    if tuner is not None:  # made while Optuna was there: fit says it too
-        with pytest.raises(ImportError, match=r"skhyper\[bayes\]"):
-            tuner.fit(X, y)
     assert "skhyper[bayes]" in MISSING_OPTUNA
 
 
