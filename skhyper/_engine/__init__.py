@@ -50,7 +50,21 @@ Nothing here reads the tuner: the tuner builds ``Settings`` and an
 ``Engine``, and hands its strategy ``Evaluate(engine)``.
 """
 
+from ._branches import is_passthrough
 from ._evaluate import Engine, Evaluate
+from ._keys import canonical
+from ._schedule import add_cheap_step
 from ._settings import Settings, Stop
+from ._warm import add_warm_path, warm_path_param
 
-__all__ = ["Engine", "Evaluate", "Settings", "Stop"]
+__all__ = [
+    "Engine",
+    "Evaluate",
+    "Settings",
+    "Stop",
+    "add_cheap_step",
+    "add_warm_path",
+    "canonical",
+    "is_passthrough",
+    "warm_path_param",
+]
