@@ -36,8 +36,8 @@ from sklearn.utils import check_random_state
 from ._base import BaseTuner
 from ._bayes_space import compile_space
 from ._compat import HasMethods, Interval, InvalidParameterError
+from ._cv_results import pick_metric
 from ._docstrings import fill_doc
-from ._metric import pick_metric
 from ._space import check_n_iter, check_space, is_all_lists, sampled_candidates
 
 MISSING_OPTUNA = (

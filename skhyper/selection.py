@@ -26,7 +26,7 @@ from collections import namedtuple
 import numpy as np
 from scipy import stats
 
-from ._metric import n_splits_of, pick_metric, split_scores
+from ._cv_results import n_splits_of, param_column, pick_metric, split_scores
 
 __all__ = [
     "CorrectedTtestResult",
@@ -279,22 +279,15 @@ def _check_simpler(param, simpler):
 
 def _simplest(cv_results, keep, param, simpler, means):
     """The simplest candidate in ``keep``; ties: best mean, then lowest index."""
-    key = param if param.startswith("param_") else f"param_{param}"
-    if key not in cv_results:
-        names = [k[len("param_") :] for k in cv_results if k.startswith("param_")]
-        raise ValueError(
-            f"{param!r} is not a searched parameter: cv_results has {names}"
-        )
-    column = cv_results[key]
-    mask = np.ma.getmaskarray(column)
-    unset = [int(i) for i in keep if mask[i]]
+    all_values, present = param_column(cv_results, param)
+    unset = [int(i) for i in keep if not present[i]]
     if unset:
         raise ValueError(
             f"candidates {unset} are close to the best but do not set {param!r}: "
             "cannot tell which is simpler"
         )
     sign = 1 if simpler == "lower" else -1
-    values = [column[i] for i in keep]
+    values = [all_values[i] for i in keep]
     try:
         order = sorted(
             range(len(keep)), key=lambda j: (sign * values[j], -means[keep[j]], keep[j])

@@ -33,7 +33,7 @@ from skhyper import BayesTuner
 from skhyper._bayes import MISSING_OPTUNA, import_optuna
 from skhyper._bayes_space import compile_space
 from skhyper._compat import InvalidParameterError
-from skhyper._metric import pick_metric
+from skhyper._cv_results import pick_metric
 
 from .counting import CountingClassifier, LoggingClassifier, SleepyClassifier
 from .utils import assert_cv_results_equal

@@ -12,6 +12,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._cv_results import pick_metric
+
 PLOT_EXTRA = "plot"
 AGGREGATES = ("best", "mean")
 # Positive values spanning this ratio or more are drawn on a log axis.
@@ -50,10 +52,19 @@ def new_axes(ax):
     return ax, ax.figure
 
 
-def fitted_results(estimator, attribute="cv_results_"):
-    """``estimator.cv_results_`` (or another attribute), checked to exist."""
-    check_is_fitted(estimator, attribute)
-    return getattr(estimator, attribute)
+def fitted_results(estimator):
+    """``estimator.cv_results_``, checked to exist."""
+    check_is_fitted(estimator, "cv_results_")
+    return estimator.cv_results_
+
+
+def results_and_metric(estimator, metric):
+    """``estimator.cv_results_`` and the metric to show: ``metric``, else the
+    estimator's ``refit`` metric, else ``score`` or the only one."""
+    cv_results = fitted_results(estimator)
+    return cv_results, pick_metric(
+        cv_results, metric, refit=getattr(estimator, "refit", None)
+    )
 
 
 def check_cv_results(cv_results):
@@ -64,33 +75,6 @@ def check_cv_results(cv_results):
             f"'params' key), got {type(cv_results).__name__}"
         )
     return cv_results
-
-
-def param_names(cv_results):
-    """The searched parameters, in ``cv_results_`` order."""
-    return [k[len("param_") :] for k in cv_results if k.startswith("param_")]
-
-
-def param_column(cv_results, name):
-    """(values, present) of parameter ``name`` for every candidate.
-
-    ``name`` may be given with or without its ``param_`` prefix. ``present``
-    is False where a candidate has no value (a grid of a list of grids that
-    does not set it).
-    """
-    key = name if name.startswith("param_") else f"param_{name}"
-    if key not in cv_results:
-        raise ValueError(
-            f"{name!r} is not a searched parameter: cv_results_ has "
-            f"{param_names(cv_results)}"
-        )
-    column = cv_results[key]
-    present = ~np.ma.getmaskarray(column)
-    values = [
-        column.data[i] if np.ma.isMaskedArray(column) else column[i]
-        for i in range(len(column))
-    ]
-    return values, present
 
 
 def is_number(value):

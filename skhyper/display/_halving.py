@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from .._metric import pick_metric
+from .._cv_results import pick_metric
 from ._common import (
     check_cv_results,
     check_matplotlib,
-    fitted_results,
     new_axes,
+    results_and_metric,
     value_key,
 )
 
@@ -118,10 +118,7 @@ class HalvingRungsDisplay:
         HalvingRungsDisplay
             The display, drawn.
         """
-        cv_results = fitted_results(estimator)
-        metric = pick_metric(
-            cv_results, metric, refit=getattr(estimator, "refit", None)
-        )
+        cv_results, metric = results_and_metric(estimator, metric)
         return cls.from_cv_results(cv_results, metric=metric, ax=ax)
 
     @classmethod

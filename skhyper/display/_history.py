@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._metric import n_splits_of, pick_metric
+from .._cv_results import n_splits_of, pick_metric
 from ._common import (
     check_cv_results,
     check_matplotlib,

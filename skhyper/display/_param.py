@@ -2,19 +2,17 @@
 
 import numpy as np
 
-from .._metric import pick_metric
+from .._cv_results import param_column, param_names, pick_metric
 from ._common import (
     ParamScale,
     aggregate_statement,
     check_aggregate,
     check_cv_results,
     check_matplotlib,
-    fitted_results,
     groups_by,
     new_axes,
-    param_column,
-    param_names,
     pick_best,
+    results_and_metric,
     set_title,
     tilt_if_long,
 )
@@ -188,10 +186,7 @@ class ParameterScoreDisplay:
         ParameterScoreDisplay
             The display, drawn.
         """
-        cv_results = fitted_results(estimator)
-        metric = pick_metric(
-            cv_results, metric, refit=getattr(estimator, "refit", None)
-        )
+        cv_results, metric = results_and_metric(estimator, metric)
         return cls.from_cv_results(
             cv_results, param_name, metric=metric, aggregate=aggregate, ax=ax
         )

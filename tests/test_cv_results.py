@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skhyper._metric import n_splits_of, pick_metric, split_scores
+from skhyper._cv_results import n_splits_of, pick_metric, split_scores
 
 SINGLE = {"mean_test_score": [0.5], "split0_test_score": [0.4]}
 ONE_NAMED = {"mean_test_acc": [0.5]}

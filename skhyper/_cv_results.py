@@ -1,9 +1,10 @@
-"""Reading one metric out of ``cv_results_``: which metric, and its fold scores.
+"""Reading a search's ``cv_results_``: which metric, its fold scores, a parameter.
 
-One rule for every reader of ``cv_results_`` (the displays, the selection
-rules, :class:`~skhyper.BayesTuner`'s objective): a metric named is checked
-to be there; with none named, the ``refit`` metric, else ``score``, else
-what ``fallback`` says. The readers differ only in that last step.
+The displays, the selection rules and :class:`~skhyper.BayesTuner`'s
+objective read ``cv_results_`` alike. One rule picks the metric: a metric
+named is checked to be there; with none named, the ``refit`` metric, else
+``score``, else what ``fallback`` says (the readers differ only in that
+last step).
 """
 
 import numpy as np
@@ -74,3 +75,30 @@ def split_scores(cv_results, metric, kind="test"):
     return np.column_stack(
         [np.asarray(cv_results[f"split{i}_{kind}_{metric}"], float) for i in range(n)]
     )
+
+
+def param_names(cv_results):
+    """The searched parameters, in ``cv_results_`` order."""
+    return [k[len("param_") :] for k in cv_results if k.startswith("param_")]
+
+
+def param_column(cv_results, name):
+    """(values, present) of parameter ``name`` for every candidate.
+
+    ``name`` may be given with or without its ``param_`` prefix. ``present``
+    is False where a candidate has no value (a grid of a list of grids that
+    does not set it).
+    """
+    key = name if name.startswith("param_") else f"param_{name}"
+    if key not in cv_results:
+        raise ValueError(
+            f"{name!r} is not a searched parameter: cv_results_ has "
+            f"{param_names(cv_results)}"
+        )
+    column = cv_results[key]
+    present = ~np.ma.getmaskarray(column)
+    values = [
+        column.data[i] if np.ma.isMaskedArray(column) else column[i]
+        for i in range(len(column))
+    ]
+    return values, present
