@@ -38,7 +38,7 @@ from ._bayes_space import compile_space
 from ._compat import HasMethods, Interval, InvalidParameterError
 from ._cv_results import pick_metric
 from ._docstrings import fill_doc
-from ._space import check_n_iter, check_space, is_all_lists, sampled_candidates
+from ._space import check_distributions, is_all_lists, sampled_candidates
 
 MISSING_OPTUNA = (
     "BayesTuner needs Optuna, which is an optional extra of skhyper: install "
@@ -279,12 +279,8 @@ class BayesTuner(BaseTuner):
             )
 
     def _check_search_space(self):
-        check_n_iter(self.n_iter, self.param_distributions, self.max_time)
-        check_space(
-            self.param_distributions,
-            self.estimator,
-            "param_distributions",
-            allow_rvs=True,
+        check_distributions(
+            self.param_distributions, self.estimator, self.n_iter, self.max_time
         )
         # What the sampler cannot model (a ppf that fails) fails here too.
         compile_space(self.param_distributions)
