@@ -42,6 +42,8 @@ def pick_metric(cv_results, metric=None, *, refit=None, fallback="only"):
     str
         The metric name (``mean_test_<name>`` is a key of ``cv_results``).
     """
+    if fallback not in FALLBACKS:
+        raise ValueError(f"fallback must be one of {FALLBACKS}, got {fallback!r}")
     metrics = metric_names(cv_results)
     if metric is not None:
         if metric not in metrics:

@@ -27,6 +27,8 @@ def test_refit_then_score_then_the_fallback():
         pick_metric(SEVERAL, fallback="only")
     with pytest.raises(ValueError, match=r"pass metric= one of them"):
         pick_metric(ONE_NAMED, fallback="raise")
+    with pytest.raises(ValueError, match=r"fallback must be one of"):
+        pick_metric(SINGLE, fallback="last")
 
 
 def test_split_scores_are_candidates_by_folds():
