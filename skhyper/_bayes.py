@@ -36,8 +36,9 @@ from sklearn.utils import check_random_state
 from ._base import BaseTuner
 from ._bayes_space import compile_space
 from ._compat import HasMethods, Interval, InvalidParameterError
+from ._cv_results import pick_metric
 from ._docstrings import fill_doc
-from ._space import check_n_iter, check_space, is_all_lists, sampled_candidates
+from ._space import check_distributions, is_all_lists, sampled_candidates
 
 MISSING_OPTUNA = (
     "BayesTuner needs Optuna, which is an optional extra of skhyper: install "
@@ -86,15 +87,6 @@ def _quiet(optuna):
         yield
     finally:
         optuna.logging.set_verbosity(previous)
-
-
-def _objective(results, refit):
-    """The ``cv_results_`` key of the score the sampler maximises."""
-    if isinstance(refit, str) and f"mean_test_{refit}" in results:
-        return f"mean_test_{refit}"
-    if "mean_test_score" in results:
-        return "mean_test_score"
-    return next(key for key in results if key.startswith("mean_test_"))
 
 
 @fill_doc
@@ -250,8 +242,6 @@ class BayesTuner(BaseTuner):
         max_time=None,
         checkpoint=None,
     ):
-        if not _optuna_installed():
-            raise ImportError(MISSING_OPTUNA)
         self.param_distributions = param_distributions
         self.n_iter = n_iter
         self.sampler = sampler
@@ -276,6 +266,10 @@ class BayesTuner(BaseTuner):
         return False
 
     def _check_params(self):
+        # Checked at fit, not in __init__ (scikit-learn's rule: no logic
+        # there), before anything else: no search runs without Optuna.
+        if not _optuna_installed():
+            raise ImportError(MISSING_OPTUNA)
         super()._check_params()
         if isinstance(self.sampler, type):
             raise InvalidParameterError(
@@ -285,12 +279,8 @@ class BayesTuner(BaseTuner):
             )
 
     def _check_search_space(self):
-        check_n_iter(self.n_iter, self.param_distributions, self.max_time)
-        check_space(
-            self.param_distributions,
-            self.estimator,
-            "param_distributions",
-            allow_rvs=True,
+        check_distributions(
+            self.param_distributions, self.estimator, self.n_iter, self.max_time
         )
         # What the sampler cannot model (a ppf that fails) fails here too.
         compile_space(self.param_distributions)
@@ -350,8 +340,10 @@ class BayesTuner(BaseTuner):
                 finished = len(results.get("params", ())) - n_told
                 if finished < size:
                     break  # stopped inside the round: the engine keeps the rest
-                key = _objective(results, self.refit)
-                for trial, score in zip(trials, results[key][n_told:]):
+                # the refit metric, else the first one
+                metric = pick_metric(results, refit=self.refit, fallback="first")
+                scores = results[f"mean_test_{metric}"][n_told:]
+                for trial, score in zip(trials, scores):
                     if np.isnan(score):
                         study.tell(trial, state=optuna.trial.TrialState.FAIL)
                     else:

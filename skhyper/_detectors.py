@@ -17,8 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import type_of_target
 
 from ._compat import legacy_estimator_type
-from ._engine._branches import is_passthrough
-from ._engine._keys import canonical
+from ._engine import canonical, is_passthrough
 
 # How deep final_estimator looks through pipelines and wrappers (a deeper
 # nesting is no real estimator: a cycle).

@@ -8,7 +8,7 @@ import numpy as np
 from ._base import BaseTuner
 from ._compat import Interval
 from ._docstrings import fill_doc
-from ._space import check_n_iter, check_space, endless_candidates, sampled_candidates
+from ._space import check_distributions, endless_candidates, sampled_candidates
 
 # With n_iter=None, candidates are drawn in batches of this many per worker:
 # enough to keep workers busy, few enough to stop close to max_time.
@@ -151,12 +151,8 @@ class RandomTuner(BaseTuner):
         )
 
     def _check_search_space(self):
-        check_n_iter(self.n_iter, self.param_distributions, self.max_time)
-        check_space(
-            self.param_distributions,
-            self.estimator,
-            "param_distributions",
-            allow_rvs=True,
+        check_distributions(
+            self.param_distributions, self.estimator, self.n_iter, self.max_time
         )
 
     def _run_search(self, evaluate_candidates):

@@ -212,6 +212,13 @@ def check_space(space, estimator, name, allow_rvs):
     return [sub for _, sub in subgrids]
 
 
+def check_distributions(param_distributions, estimator, n_iter, max_time):
+    """What :class:`RandomTuner` and :class:`BayesTuner` check before any fit:
+    ``n_iter`` against the space, then the space (distributions allowed)."""
+    check_n_iter(n_iter, param_distributions, max_time)
+    check_space(param_distributions, estimator, "param_distributions", allow_rvs=True)
+
+
 def check_n_iter(n_iter, space, max_time):
     """``n_iter=None`` needs a budget or a finite space (its type is checked by
     the tuner's ``_parameter_constraints``)."""

@@ -21,6 +21,87 @@ estimator. Registrations hold for the process that runs ``fit`` (the plan
 is made there), for every later search, until undone: each ``register_*``
 returns a registration that ``undo()`` forgets, or that holds only inside a
 ``with`` block; :func:`unregister` forgets a class's registrations.
+
+**Scorer hooks.** A scorer passed as ``scoring`` (a callable ``scorer(estimator, X, y)``, or a
+value of a ``scoring`` dict) may define two optional attributes that skhyper's
+tuners read. Plain scikit-learn searches ignore them, so such a scorer still
+works everywhere a scorer does. The outlier scorers of :mod:`skhyper.anomaly`
+(``make_outlier_scorer``, ``make_mass_volume_scorer``,
+``make_excess_mass_scorer``) define both.
+
+``skhyper_check(estimator)``
+    A method that raises ``TypeError`` (with a message saying why) when the
+    scorer cannot score ``estimator``, an unfitted clone of the tuner's
+    ``estimator`` set to one candidate's parameters. It must not fit or
+    modify it. The tuners call it in the process that runs ``fit``, on every
+    batch of candidates, before any fit of that batch (the whole grid for
+    ``GridTuner``, each rung of successive halving, each round of
+    ``BayesTuner``), once per distinct candidate (by value), for each scorer
+    that has it. Whatever it raises stops the search before the batch's
+    fits: a bad pairing of scorer and estimator (``LocalOutlierFactor()``
+    without ``novelty=True`` under a scorer that needs scores of new data)
+    fails at once, not as ``error_score`` after every fit.
+
+``threshold_free``
+    An attribute (or property) that is ``True`` when the score does not
+    depend on where a detector cuts its scores into labels (ranking
+    metrics, Mass-Volume, Excess-Mass). Only ``True`` itself counts. Before
+    each batch, the tuners warn (``UserWarning``) when the estimator is an
+    outlier detector, every scorer of ``scoring`` is threshold-free
+    (scikit-learn's ranking scorer names count too) and the candidates vary
+    a threshold parameter such as ``contamination`` (at any depth:
+    ``det__contamination``): those candidates score the same, and the
+    search spends fits telling apart what cannot differ. See
+    :func:`skhyper.anomaly.check_threshold_grid`.
+
+Examples
+--------
+>>> import warnings
+>>> import numpy as np
+>>> from sklearn.ensemble import IsolationForest
+>>> from sklearn.metrics import roc_auc_score
+>>> from sklearn.neighbors import LocalOutlierFactor
+>>> from skhyper import GridTuner
+>>> class ScoreAUC:
+...     \"\"\"ROC AUC of the anomaly scores (-score_samples), outliers y == -1.\"\"\"
+...
+...     threshold_free = True  # reads scores, never the predicted labels
+...
+...     def skhyper_check(self, estimator):
+...         if not hasattr(estimator, "score_samples"):
+...             raise TypeError(f"{estimator!r} cannot score new samples")
+...
+...     def __call__(self, estimator, X, y):
+...         return roc_auc_score(y == -1, -estimator.score_samples(X))
+>>> rng = np.random.RandomState(0)
+>>> X = np.r_[rng.normal(size=(90, 2)), rng.uniform(-6, 6, size=(10, 2))]
+>>> y = np.r_[np.ones(90, int), -np.ones(10, int)]
+>>> lof = GridTuner(
+...     LocalOutlierFactor(), {"n_neighbors": [5, 20]}, scoring=ScoreAUC(), cv=3
+... )
+>>> lof.fit(X, y)  # skhyper_check: refused before any fit
+Traceback (most recent call last):
+...
+TypeError: LocalOutlierFactor(n_neighbors=5) cannot score new samples
+>>> lof.set_params(estimator=LocalOutlierFactor(novelty=True))
+GridTuner(...)
+>>> lof.fit(X, y).best_params_
+{'n_neighbors': 5}
+>>> forest = GridTuner(
+...     IsolationForest(random_state=0),
+...     {"contamination": [0.05, 0.1]},
+...     scoring=ScoreAUC(),
+...     cv=3,
+... )
+>>> with warnings.catch_warnings(record=True) as caught:
+...     warnings.simplefilter("always")
+...     forest.fit(X, y)  # threshold_free: contamination cannot matter
+GridTuner(...)
+>>> any("differ only in 'contamination'" in str(w.message) for w in caught)
+True
+>>> scores = forest.cv_results_["mean_test_score"]
+>>> bool(scores[0] == scores[1])
+True
 """
 
 import numpy as np

@@ -26,6 +26,8 @@ from collections import namedtuple
 import numpy as np
 from scipy import stats
 
+from ._cv_results import n_splits_of, param_column, pick_metric, split_scores
+
 __all__ = [
     "CorrectedTtestResult",
     "compare_to_best",
@@ -146,33 +148,14 @@ def _ttest(differences, ratio, alternative):
     return CorrectedTtestResult(t, p, df)
 
 
-def _metric(cv_results, metric):
-    metrics = [k[len("mean_test_") :] for k in cv_results if k.startswith("mean_test_")]
-    if metric is None:
-        if "score" in metrics:
-            return "score"
-        raise ValueError(
-            f"cv_results holds several metrics {metrics}: pass metric= one of them"
-        )
-    if metric not in metrics:
-        raise ValueError(
-            f"metric={metric!r} is not in cv_results: its metrics are {metrics}"
-        )
-    return metric
-
-
 def _fold_scores(cv_results, metric):
-    columns = []
-    while f"split{len(columns)}_test_{metric}" in cv_results:
-        columns.append(
-            np.asarray(cv_results[f"split{len(columns)}_test_{metric}"], float)
-        )
-    if len(columns) < 2:
+    n = n_splits_of(cv_results, metric)
+    if n < 2:
         raise ValueError(
-            f"cv_results has {len(columns)} split{{i}}_test_{metric} keys; the "
-            "t-test needs two folds or more"
+            f"cv_results has {n} split{{i}}_test_{metric} keys; the t-test needs "
+            "two folds or more"
         )
-    return np.column_stack(columns)
+    return split_scores(cv_results, metric)
 
 
 def _ratio(n_train, n_test, n_splits):
@@ -262,7 +245,7 @@ def compare_to_best(cv_results, *, metric=None, n_train=None, n_test=None):
     >>> bool(table.index[0] == tuner.best_index_)
     True
     """
-    metric = _metric(cv_results, metric)
+    metric = pick_metric(cv_results, metric, fallback="raise")
     best, t, p = _pvalues_against_best(cv_results, metric, n_train, n_test)
     means = np.asarray(cv_results[f"mean_test_{metric}"], float)
     stds = np.asarray(cv_results[f"std_test_{metric}"], float)
@@ -296,22 +279,15 @@ def _check_simpler(param, simpler):
 
 def _simplest(cv_results, keep, param, simpler, means):
     """The simplest candidate in ``keep``; ties: best mean, then lowest index."""
-    key = param if param.startswith("param_") else f"param_{param}"
-    if key not in cv_results:
-        names = [k[len("param_") :] for k in cv_results if k.startswith("param_")]
-        raise ValueError(
-            f"{param!r} is not a searched parameter: cv_results has {names}"
-        )
-    column = cv_results[key]
-    mask = np.ma.getmaskarray(column)
-    unset = [int(i) for i in keep if mask[i]]
+    all_values, present = param_column(cv_results, param)
+    unset = [int(i) for i in keep if not present[i]]
     if unset:
         raise ValueError(
             f"candidates {unset} are close to the best but do not set {param!r}: "
             "cannot tell which is simpler"
         )
     sign = 1 if simpler == "lower" else -1
-    values = [column[i] for i in keep]
+    values = [all_values[i] for i in keep]
     try:
         order = sorted(
             range(len(keep)), key=lambda j: (sign * values[j], -means[keep[j]], keep[j])
@@ -393,7 +369,7 @@ def simplest_within_one_se(param, *, simpler="lower", metric=None, spread="se"):
         raise ValueError(f"spread must be 'se' or 'std', got {spread!r}")
 
     def refit(cv_results):
-        name = _metric(cv_results, metric)
+        name = pick_metric(cv_results, metric, fallback="raise")
         means = np.asarray(cv_results[f"mean_test_{name}"], float)
         stds = np.asarray(cv_results[f"std_test_{name}"], float)
         best = _best(means)
@@ -466,7 +442,7 @@ def simplest_not_worse(
         raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}")
 
     def refit(cv_results):
-        name = _metric(cv_results, metric)
+        name = pick_metric(cv_results, metric, fallback="raise")
         _, _, p = _pvalues_against_best(cv_results, name, n_train, n_test)
         means = np.asarray(cv_results[f"mean_test_{name}"], float)
         keep = np.flatnonzero(p >= alpha)

@@ -5,7 +5,6 @@ checks the message for a missing Optuna simulates its absence.
 """
 
 import doctest
-import importlib.util
 import numbers
 import os
 import pickle
@@ -31,9 +30,10 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from skhyper import BayesTuner
-from skhyper._bayes import MISSING_OPTUNA, _objective, import_optuna
+from skhyper._bayes import MISSING_OPTUNA, import_optuna
 from skhyper._bayes_space import compile_space
 from skhyper._compat import InvalidParameterError
+from skhyper._cv_results import pick_metric
 
 from .counting import CountingClassifier, LoggingClassifier, SleepyClassifier
 from .utils import assert_cv_results_equal
@@ -52,17 +52,18 @@ def optuna():
 
 
 def test_missing_optuna_names_the_extra(monkeypatch):
-    tuner = None
-    if importlib.util.find_spec("optuna") is not None:
-        tuner = BayesTuner(LogisticRegression(), LOG_C, n_iter=2)
     monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna fails
+    # made without Optuna (no logic in __init__), cloned, but fit says it
+    tuner = clone(BayesTuner(LogisticRegression(), LOG_C, n_iter=2))
     with pytest.raises(ImportError, match=r"pip install 'skhyper\[bayes\]'"):
-        BayesTuner(LogisticRegression(), LOG_C)
+        tuner.fit(X, y)
+    assert not hasattr(tuner, "cv_results_")
+    # a space of lists needs no sampler, but still the extra
+    lists = BayesTuner(LogisticRegression(), {"C": [0.1, 1.0]})
+    with pytest.raises(ImportError, match=r"skhyper\[bayes\]"):
+        lists.fit(X, y)
     with pytest.raises(ImportError, match=r"optional extra of skhyper"):
         import_optuna()
-    if tuner is not None:  # made while Optuna was there: fit says it too
-        with pytest.raises(ImportError, match=r"skhyper\[bayes\]"):
-            tuner.fit(X, y)
     assert "skhyper[bayes]" in MISSING_OPTUNA
 
 
@@ -282,10 +283,11 @@ def test_cv_results_as_randomized_search_cv(optuna):
 
 
 def test_objective_is_the_refit_metric():
+    # what BayesTuner tells the sampler: the refit metric, else the first one
     results = {"mean_test_acc": 0, "mean_test_f1": 1}
-    assert _objective(results, "f1") == "mean_test_f1"
-    assert _objective(results, False) == "mean_test_acc"
-    assert _objective({"mean_test_score": 0}, True) == "mean_test_score"
+    assert pick_metric(results, refit="f1", fallback="first") == "f1"
+    assert pick_metric(results, refit=False, fallback="first") == "acc"
+    assert pick_metric({"mean_test_score": 0}, refit=True, fallback="first") == "score"
 
 
 def test_failed_fits_are_told_as_failed(optuna):

@@ -1,7 +1,10 @@
-"""The package's shape: the core does not load its add-ons."""
+"""The package's shape: the core does not load its add-ons; the engine is used
+through its entrance only."""
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_import_skhyper_does_not_import_the_anomaly_addon():
@@ -26,3 +29,79 @@ def test_import_skhyper_is_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+# -- the engine's one entrance -----------------------------------------------------
+
+PACKAGE = Path(__file__).resolve().parents[1] / "skhyper"
+
+
+def private_engine_imports(source, package):
+    """The private engine modules that ``source`` imports, as dotted names.
+
+    ``package`` is the dotted name of the package the module is in (for its
+    relative imports).
+    """
+    here = package.split(".")
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = here[: len(here) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            modules = [module]
+            if module == "skhyper._engine":  # from ._engine import _keys
+                modules += [f"{module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found += [
+            m
+            for m in modules
+            if m.split(".")[:2] == ["skhyper", "_engine"]
+            and len(m.split(".")) > 2
+            and m.split(".")[2].startswith("_")
+        ]
+    return found
+
+
+def imports_of(name):
+    """Private engine imports of ``skhyper/<name>``."""
+    path = PACKAGE / name
+    package = ".".join(path.relative_to(PACKAGE.parent).parts[:-1])
+    return private_engine_imports(path.read_text(), package)
+
+
+def test_only_the_engine_entrance_is_imported():
+    # Outside skhyper/_engine/, the engine is skhyper._engine (what its
+    # __init__ exports), never one of its private modules.
+    names = [
+        str(p.relative_to(PACKAGE))
+        for p in sorted(PACKAGE.rglob("*.py"))
+        if (PACKAGE / "_engine") not in p.parents
+    ]
+    assert "_detectors.py" in names and "display/_common.py" in names
+    offenders = {name: imports_of(name) for name in names}
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_the_import_check_sees_every_spelling():
+    source = (
+        "import skhyper._engine._keys\n"
+        "from skhyper._engine._plan import plan\n"
+        "from .._engine._warm import add_warm_path\n"
+        "from .._engine import _branches, Evaluate\n"
+        "def f():\n"
+        "    from skhyper._engine import _run\n"
+        "from .._engine import Engine\n"
+        "from ._engine import Engine\n"
+        "from ._common import pyplot\n"
+        "import skhyper._engine\n"
+    )
+    assert private_engine_imports(source, "skhyper.display") == [
+        "skhyper._engine._keys",
+        "skhyper._engine._plan",
+        "skhyper._engine._warm",
+        "skhyper._engine._branches",
+        "skhyper._engine._run",
+    ]

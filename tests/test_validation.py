@@ -7,13 +7,19 @@ import pytest
 from scipy.stats import uniform
 from sklearn.decomposition import PCA
 from sklearn.feature_selection import SelectKBest
-from sklearn.model_selection import GridSearchCV, KFold, RandomizedSearchCV
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    ParameterGrid,
+    RandomizedSearchCV,
+)
 from sklearn.pipeline import Pipeline
 
 from skhyper import GridTuner, RandomTuner
 
 from .conftest import tiny_classification_data
 from .counting import CountingClassifier, CountingTransformer, reset_counts
+from .utils import assert_cv_results_equal
 
 
 def pipe():
@@ -96,7 +102,13 @@ def test_good_pipeline_grids_pass_validation(tiny_classification):
         {"clf": [CountingClassifier(C=2.0)], "clf__max_iter": [50]},
     ]
     for grid in grids:
-        GridTuner(pipe(), grid, cv=2).fit(X, y)
+        # the checks before any fit let every candidate through: the search
+        # runs them all, and gives scikit-learn's results
+        ours = GridTuner(pipe(), grid, cv=2).fit(X, y).cv_results_
+        theirs = GridSearchCV(pipe(), grid, cv=2).fit(X, y).cv_results_
+        assert len(ours["params"]) == len(ParameterGrid(grid))
+        assert np.isfinite(ours["mean_test_score"]).all(), grid
+        assert_cv_results_equal(ours, theirs)
 
 
 BAD_DISTRIBUTIONS = [

@@ -55,7 +55,9 @@ Nothing here reads the tuner: the tuner builds ``Settings`` and an
 ``Engine``, and hands its strategy ``Evaluate(engine)``.
 """
 
+from ._branches import is_passthrough
 from ._evaluate import Engine, Evaluate
+from ._keys import canonical
 from ._registry import unregister_class
 from ._schedule import add_cheap_step
 from ._settings import Settings, Stop
@@ -70,6 +72,8 @@ __all__ = [
     "add_cheap_step",
     "add_staged_path",
     "add_warm_path",
+    "canonical",
+    "is_passthrough",
     "staged_path",
     "unregister_class",
     "warm_path_param",

@@ -12,6 +12,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._cv_results import pick_metric
+
 PLOT_EXTRA = "plot"
 AGGREGATES = ("best", "mean")
 # Positive values spanning this ratio or more are drawn on a log axis.
@@ -50,10 +52,19 @@ def new_axes(ax):
     return ax, ax.figure
 
 
-def fitted_results(estimator, attribute="cv_results_"):
-    """``estimator.cv_results_`` (or another attribute), checked to exist."""
-    check_is_fitted(estimator, attribute)
-    return getattr(estimator, attribute)
+def fitted_results(estimator):
+    """``estimator.cv_results_``, checked to exist."""
+    check_is_fitted(estimator, "cv_results_")
+    return estimator.cv_results_
+
+
+def results_and_metric(estimator, metric):
+    """``estimator.cv_results_`` and the metric to show: ``metric``, else the
+    estimator's ``refit`` metric, else ``score`` or the only one."""
+    cv_results = fitted_results(estimator)
+    return cv_results, pick_metric(
+        cv_results, metric, refit=getattr(estimator, "refit", None)
+    )
 
 
 def check_cv_results(cv_results):
@@ -64,75 +75,6 @@ def check_cv_results(cv_results):
             f"'params' key), got {type(cv_results).__name__}"
         )
     return cv_results
-
-
-def metrics_of(cv_results):
-    """The metric names of ``cv_results``: ``score`` or the multimetric names."""
-    return [k[len("mean_test_") :] for k in cv_results if k.startswith("mean_test_")]
-
-
-def resolve_metric(cv_results, metric, refit=None):
-    """The metric to show: ``metric``, else the refit metric, else the only one."""
-    metrics = metrics_of(cv_results)
-    if metric is None:
-        if isinstance(refit, str) and refit in metrics:
-            return refit
-        if "score" in metrics:
-            return "score"
-        if len(metrics) == 1:
-            return metrics[0]
-        raise ValueError(
-            f"cv_results_ holds several metrics {metrics}: pass metric= one of "
-            "them, got None"
-        )
-    if metric not in metrics:
-        raise ValueError(
-            f"metric={metric!r} is not in cv_results_: its metrics are {metrics}"
-        )
-    return metric
-
-
-def n_splits_of(cv_results, metric):
-    """How many ``split{i}_test_{metric}`` keys ``cv_results`` has."""
-    n = 0
-    while f"split{n}_test_{metric}" in cv_results:
-        n += 1
-    return n
-
-
-def split_scores(cv_results, metric, kind="test"):
-    """Array of shape (n_candidates, n_splits) of the folds' scores."""
-    n = n_splits_of(cv_results, metric)
-    return np.column_stack(
-        [np.asarray(cv_results[f"split{i}_{kind}_{metric}"], float) for i in range(n)]
-    )
-
-
-def param_names(cv_results):
-    """The searched parameters, in ``cv_results_`` order."""
-    return [k[len("param_") :] for k in cv_results if k.startswith("param_")]
-
-
-def param_column(cv_results, name):
-    """(values, present) of parameter ``name`` for every candidate.
-
-    ``name`` may be given with or without its ``param_`` prefix. ``present``
-    is False where a candidate has no value (a grid of a list of grids that
-    does not set it).
-    """
-    key = name if name.startswith("param_") else f"param_{name}"
-    if key not in cv_results:
-        raise ValueError(
-            f"{name!r} is not a searched parameter: cv_results_ has "
-            f"{param_names(cv_results)}"
-        )
-    column = cv_results[key]
-    present = ~np.ma.getmaskarray(column)
-    values = [
-        column.data[i] if np.ma.isMaskedArray(column) else column[i]
-        for i in range(len(column))
-    ]
-    return values, present
 
 
 def is_number(value):

@@ -2,12 +2,12 @@
 
 import numpy as np
 
+from .._cv_results import pick_metric
 from ._common import (
     check_cv_results,
     check_matplotlib,
-    fitted_results,
     new_axes,
-    resolve_metric,
+    results_and_metric,
     value_key,
 )
 
@@ -118,8 +118,7 @@ class HalvingRungsDisplay:
         HalvingRungsDisplay
             The display, drawn.
         """
-        cv_results = fitted_results(estimator)
-        metric = resolve_metric(cv_results, metric, getattr(estimator, "refit", None))
+        cv_results, metric = results_and_metric(estimator, metric)
         return cls.from_cv_results(cv_results, metric=metric, ax=ax)
 
     @classmethod
@@ -150,7 +149,7 @@ class HalvingRungsDisplay:
                 f"cv_results has no {missing} key: it is not from a "
                 "successive-halving search"
             )
-        metric = resolve_metric(cv_results, metric)
+        metric = pick_metric(cv_results, metric)
         rung = np.asarray(cv_results["iter"], int)
         resources = np.asarray(cv_results["n_resources"])
         means = np.asarray(cv_results[f"mean_test_{metric}"], float)

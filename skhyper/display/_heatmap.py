@@ -2,19 +2,17 @@
 
 import numpy as np
 
+from .._cv_results import param_column, param_names, pick_metric
 from ._common import (
     ParamScale,
     aggregate_statement,
     check_aggregate,
     check_cv_results,
     check_matplotlib,
-    fitted_results,
     is_number,
     new_axes,
-    param_column,
-    param_names,
     pick_best,
-    resolve_metric,
+    results_and_metric,
     set_title,
     tilt_if_long,
     value_label,
@@ -207,8 +205,7 @@ class ParameterHeatmapDisplay:
         ParameterHeatmapDisplay
             The display, drawn.
         """
-        cv_results = fitted_results(estimator)
-        metric = resolve_metric(cv_results, metric, getattr(estimator, "refit", None))
+        cv_results, metric = results_and_metric(estimator, metric)
         return cls.from_cv_results(
             cv_results,
             x_name,
@@ -270,7 +267,7 @@ class ParameterHeatmapDisplay:
         check_aggregate(aggregate)
         if bins is not None and (not is_number(bins) or int(bins) != bins or bins < 1):
             raise ValueError(f"bins must be an int >= 1 or None, got {bins!r}")
-        metric = resolve_metric(cv_results, metric)
+        metric = pick_metric(cv_results, metric)
         axes = []
         for name in (x_name, y_name):
             values, present = param_column(cv_results, name)

@@ -2,13 +2,12 @@
 
 import numpy as np
 
+from .._cv_results import n_splits_of, pick_metric
 from ._common import (
     check_cv_results,
     check_matplotlib,
     fitted_results,
-    n_splits_of,
     new_axes,
-    resolve_metric,
 )
 
 X_AXES = {
@@ -160,7 +159,9 @@ class SearchHistoryDisplay:
                 "from_cv_results(cv_results_, x='n_fits') to show candidates in "
                 "cv_results_ order."
             )
-        metric = resolve_metric(cv_results, metric, getattr(estimator, "refit", None))
+        metric = pick_metric(
+            cv_results, metric, refit=getattr(estimator, "refit", None)
+        )
         return cls.from_cv_results(
             cv_results,
             estimator.history_,
@@ -214,7 +215,7 @@ class SearchHistoryDisplay:
         check_cv_results(cv_results)
         if x not in X_AXES:
             raise ValueError(f"x must be one of {tuple(X_AXES)}, got {x!r}")
-        metric = resolve_metric(cv_results, metric)
+        metric = pick_metric(cv_results, metric)
         scores = np.asarray(cv_results[f"mean_test_{metric}"], float)
         n = len(scores)
         xlabel = None

@@ -2,15 +2,13 @@
 
 import numpy as np
 
+from .._cv_results import param_column, param_names, pick_metric
 from ._common import (
     ParamScale,
     check_cv_results,
     check_matplotlib,
-    fitted_results,
     new_axes,
-    param_column,
-    param_names,
-    resolve_metric,
+    results_and_metric,
 )
 
 # Where candidates without a parameter are drawn on its axis (axes run 0..1).
@@ -163,8 +161,7 @@ class ParallelCoordinatesDisplay:
         ParallelCoordinatesDisplay
             The display, drawn.
         """
-        cv_results = fitted_results(estimator)
-        metric = resolve_metric(cv_results, metric, getattr(estimator, "refit", None))
+        cv_results, metric = results_and_metric(estimator, metric)
         return cls.from_cv_results(
             cv_results, params=params, metric=metric, ax=ax, **kwargs
         )
@@ -199,7 +196,7 @@ class ParallelCoordinatesDisplay:
         """
         check_matplotlib(f"{cls.__name__}.from_cv_results")
         check_cv_results(cv_results)
-        metric = resolve_metric(cv_results, metric)
+        metric = pick_metric(cv_results, metric)
         names = param_names(cv_results) if params is None else list(params)
         columns, ticks = [], []
         for name in names:

@@ -2,19 +2,17 @@
 
 import numpy as np
 
+from .._cv_results import param_column, param_names, pick_metric
 from ._common import (
     ParamScale,
     aggregate_statement,
     check_aggregate,
     check_cv_results,
     check_matplotlib,
-    fitted_results,
     groups_by,
     new_axes,
-    param_column,
-    param_names,
     pick_best,
-    resolve_metric,
+    results_and_metric,
     set_title,
     tilt_if_long,
 )
@@ -188,8 +186,7 @@ class ParameterScoreDisplay:
         ParameterScoreDisplay
             The display, drawn.
         """
-        cv_results = fitted_results(estimator)
-        metric = resolve_metric(cv_results, metric, getattr(estimator, "refit", None))
+        cv_results, metric = results_and_metric(estimator, metric)
         return cls.from_cv_results(
             cv_results, param_name, metric=metric, aggregate=aggregate, ax=ax
         )
@@ -226,7 +223,7 @@ class ParameterScoreDisplay:
         check_matplotlib(f"{cls.__name__}.from_cv_results")
         check_cv_results(cv_results)
         check_aggregate(aggregate)
-        metric = resolve_metric(cv_results, metric)
+        metric = pick_metric(cv_results, metric)
         values, present = param_column(cv_results, param_name)
         name = param_name.removeprefix("param_")
         scale = ParamScale.of(name, values, present)
