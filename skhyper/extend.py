@@ -22,12 +22,12 @@ is made there), for every later search, until undone: each ``register_*``
 returns a registration that ``undo()`` forgets, or that holds only inside a
 ``with`` block; :func:`unregister` forgets a class's registrations.
 
-**Scorer hooks.** A scorer passed as ``scoring`` (a callable ``scorer(estimator, X, y)``, or a
-value of a ``scoring`` dict) may define two optional attributes that skhyper's
-tuners read. Plain scikit-learn searches ignore them, so such a scorer still
-works everywhere a scorer does. The outlier scorers of :mod:`skhyper.anomaly`
-(``make_outlier_scorer``, ``make_mass_volume_scorer``,
-``make_excess_mass_scorer``) define both.
+**Scorer hooks.** A scorer passed as ``scoring`` (a callable
+``scorer(estimator, X, y)``, or a value of a ``scoring`` dict) may define two
+optional attributes that skhyper's tuners read. Plain scikit-learn searches
+ignore them, so such a scorer still works everywhere a scorer does. The
+outlier scorers of :mod:`skhyper.anomaly` (``make_outlier_scorer``,
+``make_mass_volume_scorer``, ``make_excess_mass_scorer``) define both.
 
 ``skhyper_check(estimator)``
     A method that raises ``TypeError`` (with a message saying why) when the
