@@ -186,3 +186,129 @@ def test_xgboost_eval_set_falls_back_to_fresh_fits():
         PATHS, estimator, "binary", values=[3], fit_params=fit_params
     )
     assert model.evals_result_ == fresh.evals_result_
+
+
+# -------------------------------------------------------------------- LightGBM
+
+LGB_EXACT = [
+    {},
+    {"subsample": 0.7, "subsample_freq": 1, "colsample_bytree": 0.6, "random_state": 3},
+    {"n_jobs": 2, "subsample": 0.5, "subsample_freq": 2},
+    {"bagging_fraction": 0.5, "bagging_freq": 1, "feature_fraction": 0.5},
+    {"feature_fraction_bynode": 0.5, "random_state": 1},
+    {"extra_trees": True, "random_state": 2},
+    {"boosting_type": "rf", "subsample": 0.6, "subsample_freq": 1},
+    {"data_sample_strategy": "goss"},
+]
+
+
+def _lgb_same(model, fresh):
+    assert model.booster_.model_to_string() == fresh.booster_.model_to_string()
+    assert model.booster_.params == fresh.booster_.params
+    assert model.get_params() == fresh.get_params()
+    assert_array_equal(model.feature_importances_, fresh.feature_importances_)
+    assert model.n_iter_ == fresh.n_iter_ == model.n_estimators_
+    assert model.best_iteration_ == fresh.best_iteration_
+    assert model.best_score_ == fresh.best_score_
+    assert model.evals_result_ == fresh.evals_result_
+    assert model.n_features_in_ == fresh.n_features_in_
+    assert model.feature_name_ == fresh.feature_name_
+    if hasattr(fresh, "classes_"):
+        assert_array_equal(model.classes_, fresh.classes_)
+        assert model.n_classes_ == fresh.n_classes_
+
+
+@pytest.mark.parametrize("task", TASKS)
+@pytest.mark.parametrize("config", LGB_EXACT, ids=repr)
+def test_lightgbm_staged_equals_fresh(task, config):
+    lightgbm = pytest.importorskip("lightgbm")
+    from skhyper._paths._lightgbm import PATHS
+
+    cls = lightgbm.LGBMRegressor if task == "regression" else lightgbm.LGBMClassifier
+    estimator = cls(n_estimators=12, num_leaves=7, min_child_samples=5, verbose=-1)
+    estimator.set_params(**config)
+    out = check_staged(PATHS, estimator, task, same=_lgb_same)
+    X_test = _data(task)[1]
+    for _, model, fresh in out:
+        assert_array_equal(
+            model.predict(X_test, raw_score=True), fresh.predict(X_test, raw_score=True)
+        )
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"boosting_type": "dart"},
+        {"boosting": "dart"},
+        {"random_state": np.random.RandomState(0)},
+        {"bagging_seed": np.random.RandomState(0)},
+        {"early_stopping_round": 2},
+        {"early_stopping_rounds": 2},
+        {"early_stopping": 2},
+        {"n_iter_no_change": 2},
+        {"num_iterations": 50},
+        {"num_boost_round": 50},
+        {"objective": lambda y, p: (p - y, np.ones_like(p))},
+        {"device_type": "gpu"},
+        {"tree_learner": "data"},
+    ],
+    ids=repr,
+)
+def test_lightgbm_refuses(config):
+    lightgbm = pytest.importorskip("lightgbm")
+    from skhyper._paths._lightgbm import condition
+
+    estimator = lightgbm.LGBMClassifier(**config)
+    assert condition(estimator.get_params(deep=False)) is False
+
+
+def test_lightgbm_dart_is_not_staged_exact():
+    lightgbm = pytest.importorskip("lightgbm")
+
+    X, X_test, y, _ = _data("binary")
+    params = {"boosting_type": "dart", "verbose": -1, "random_state": 0}
+    full = lightgbm.LGBMClassifier(n_estimators=10, **params).fit(X, y)
+    fresh = lightgbm.LGBMClassifier(n_estimators=5, **params).fit(X, y)
+    assert not np.array_equal(
+        full.predict_proba(X_test, num_iteration=5), fresh.predict_proba(X_test)
+    )
+
+
+def test_lightgbm_threads_and_histogram_layouts_give_the_same_model():
+    # The evidence that n_jobs > 1 is exact: fits at 1 and 2 threads, with
+    # col-wise and row-wise histograms, predict the same (no nondeterminism
+    # from the thread count or the layout LightGBM picks by timing).
+    lightgbm = pytest.importorskip("lightgbm")
+
+    X, y = make_regression(n_samples=2000, n_features=20, noise=10, random_state=0)
+    predictions = [
+        lightgbm.LGBMRegressor(n_estimators=20, verbose=-1, **config)
+        .fit(X, y)
+        .predict(X)
+        for config in (
+            {"n_jobs": 1},
+            {"n_jobs": 2},
+            {"n_jobs": 2, "force_col_wise": True},
+            {"n_jobs": 2, "force_row_wise": True},
+        )
+    ]
+    for other in predictions[1:]:
+        assert_array_equal(other, predictions[0])
+
+
+def test_lightgbm_eval_set_and_callbacks_fall_back_to_fresh_fits():
+    lightgbm = pytest.importorskip("lightgbm")
+    from skhyper._paths._lightgbm import PATHS
+
+    X, X_test, y, y_test = _data("binary")
+    estimator = lightgbm.LGBMClassifier(n_estimators=6, verbose=-1)
+    fit_params = {
+        "eval_X": (X_test,),
+        "eval_y": (y_test,),
+        "callbacks": [lightgbm.early_stopping(1, verbose=False)],
+    }
+    [(_, model, fresh)] = check_staged(
+        PATHS, estimator, "binary", values=[30], fit_params=fit_params
+    )
+    assert model.best_iteration_ == fresh.best_iteration_ > 0
+    assert model.evals_result_ == fresh.evals_result_
