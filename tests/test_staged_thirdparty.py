@@ -441,3 +441,219 @@ def test_catboost_eval_set_falls_back_to_fresh_fits():
     )
     assert model.best_iteration_ == fresh.best_iteration_
     assert model.tree_count_ == fresh.tree_count_ < 40
+
+
+# ---------------------------------------------------------------------- skorch
+
+
+def _skorch_module():
+    torch = pytest.importorskip("torch")
+    from ._torch_modules import Module
+
+    return torch, Module
+
+
+def _skorch_net(task, callbacks, **params):
+    pytest.importorskip("skorch")
+    torch, Module = _skorch_module()
+    from skorch import NeuralNetClassifier, NeuralNetRegressor
+
+    n_in, n_out = {"binary": (8, 2), "multiclass": (4, 3), "regression": (8, 1)}[task]
+    cls = NeuralNetRegressor if task == "regression" else NeuralNetClassifier
+    kwargs = {} if task == "regression" else {"criterion": torch.nn.CrossEntropyLoss}
+    defaults = {
+        "max_epochs": 8,
+        "lr": 0.05,
+        "batch_size": 32,
+        "iterator_train__shuffle": True,
+        "verbose": 0,
+    }
+    return cls(
+        Module,
+        module__n_in=n_in,
+        module__n_out=n_out,
+        callbacks=callbacks,
+        **kwargs,
+        **{**defaults, **params},
+    )
+
+
+def _skorch_same(model, fresh):
+    import torch
+
+    state, expected = model.module_.state_dict(), fresh.module_.state_dict()
+    assert state.keys() == expected.keys()
+    assert all(torch.equal(state[key], expected[key]) for key in state)
+    assert str(model.optimizer_.state_dict()) == str(fresh.optimizer_.state_dict())
+
+    def untimed(net):
+        return [
+            {key: value for key, value in row.items() if key not in ("dur", "batches")}
+            for row in net.history
+        ]
+
+    assert untimed(model) == untimed(fresh)
+    assert [name for name, _ in model.callbacks_] == [
+        name for name, _ in fresh.callbacks_
+    ]
+    assert model.warm_start == fresh.warm_start
+    if hasattr(fresh, "classes_"):
+        assert_array_equal(model.classes_, fresh.classes_)
+
+
+def _lr(policy, **kwargs):
+    from skorch.callbacks import LRScheduler
+
+    return ("lr", LRScheduler(policy, **kwargs))
+
+
+SKORCH_SCHEDULES = [
+    ("StepLR", {"step_size": 2, "gamma": 0.5}),
+    ("MultiStepLR", {"milestones": [2, 5]}),
+    ("ExponentialLR", {"gamma": 0.8}),
+    ("CosineAnnealingLR", {"T_max": 8}),
+    ("ReduceLROnPlateau", {"monitor": "valid_loss", "patience": 0}),
+]
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_skorch_staged_equals_fresh(task):
+    pytest.importorskip("skorch")
+    from skhyper._paths._skorch import PATHS, SeedTorch
+
+    net = _skorch_net(task, [SeedTorch(0)])
+    check_staged(
+        PATHS, net, task, values=[1, 3, 8], same=_skorch_same, dtype=np.float32
+    )
+
+
+@pytest.mark.parametrize(("policy", "kwargs"), SKORCH_SCHEDULES, ids=repr)
+def test_skorch_staged_with_lr_schedules(policy, kwargs):
+    pytest.importorskip("skorch")
+    from skhyper._paths._skorch import PATHS, SeedTorch
+
+    net = _skorch_net("multiclass", [SeedTorch(1), _lr(policy, **kwargs)])
+    check_staged(
+        PATHS, net, "multiclass", values=[2, 5, 8], same=_skorch_same, dtype=np.float32
+    )
+
+
+def test_skorch_binary_classifier_and_fixed_valid_split():
+    pytest.importorskip("skorch")
+    _skorch_module()
+    from skorch import NeuralNetBinaryClassifier
+    from skorch.dataset import ValidSplit
+
+    from skhyper._paths._skorch import PATHS, SeedTorch
+
+    from ._torch_modules import Module1d
+
+    net = NeuralNetBinaryClassifier(
+        Module1d,
+        module__n_out=1,
+        max_epochs=6,
+        lr=0.05,
+        iterator_train__shuffle=True,
+        train_split=ValidSplit(0.25, random_state=0),
+        callbacks=[SeedTorch(2)],
+        verbose=0,
+    )
+    X, X_test, y, y_test = _data("binary", dtype=np.float32)
+    param, condition, stages = PATHS[NeuralNetBinaryClassifier]
+    assert condition(net.get_params(deep=False))
+    for k, model in stages(clone(net), [2, 6], X, y.astype(np.float32), {}):
+        fresh = clone(net).set_params(max_epochs=k).fit(X, y.astype(np.float32))
+        _assert_predicts_the_same(model, fresh, X_test, y_test.astype(np.float32))
+        _skorch_same(model, fresh)
+
+
+def test_skorch_path_is_exact_from_a_given_rng_state_without_seedtorch():
+    # The evidence behind SeedTorch: from the same torch RNG state, the run of
+    # 8 epochs at epoch 3 is the fit of 3 epochs, seeded or not; what the
+    # callback adds is that every fit starts from the same state.
+    pytest.importorskip("skorch")
+    from skhyper._paths._skorch import stages
+
+    net = _skorch_net("binary", None)
+    X, X_test, y, _ = _data("binary", dtype=np.float32)
+    import torch
+
+    torch.manual_seed(5)
+    staged = dict(stages(clone(net), [3, 8], X, y, {}))
+    torch.manual_seed(5)
+    fresh = clone(net).set_params(max_epochs=3).fit(X, y)
+    assert_array_equal(staged[3].predict_proba(X_test), fresh.predict_proba(X_test))
+
+
+def test_skorch_refuses():
+    pytest.importorskip("skorch")
+    torch, _ = _skorch_module()
+    from sklearn.model_selection import KFold
+    from skorch.callbacks import (
+        Checkpoint,
+        EarlyStopping,
+        LoadInitState,
+        ProgressBar,
+        TrainEndCheckpoint,
+    )
+    from skorch.dataset import ValidSplit
+
+    from skhyper._paths._skorch import SeedTorch, condition
+
+    def accepts(callbacks, **params):
+        net = _skorch_net("binary", callbacks, **params)
+        return condition(net.get_params(deep=False))
+
+    seed = SeedTorch(0)
+    assert accepts([seed])
+    assert accepts([SeedTorch])  # a class, instantiated by skorch
+    assert accepts([seed], train_split=None)
+    assert accepts([seed], train_split=ValidSplit(3))
+    # not seeded: the fit is not repeatable as far as the parameters show
+    assert not accepts(None)
+    assert not accepts([])
+    assert not accepts("disable")
+    # callbacks that stop, restore or depend on the end of training
+    assert not accepts([seed, EarlyStopping(patience=1)])
+    assert not accepts([seed, Checkpoint(dirname="unused")])
+    assert not accepts([seed, TrainEndCheckpoint(dirname="unused")])
+    assert not accepts([seed, LoadInitState(Checkpoint(dirname="unused"))])
+    one_cycle = torch.optim.lr_scheduler.OneCycleLR
+    assert not accepts([seed, _lr(one_cycle, max_lr=0.1, total_steps=40)])
+    assert not accepts([seed, _lr("OneCycleLR", max_lr=0.1, total_steps=40)])
+    assert not accepts([seed, _lr("WarmRestartLR")])
+    assert accepts([seed, _lr(torch.optim.lr_scheduler.StepLR, step_size=2)])
+    not_torch_step = type("StepLR", (torch.optim.lr_scheduler.StepLR,), {})
+    assert not accepts([seed, _lr(not_torch_step, step_size=2)])
+    assert not accepts([seed, _lr("StepLR", step_size=2, monitor=lambda net: 0.0)])
+    # a safe policy switched to OneCycleLR by parameter, a default replaced
+    assert not accepts(
+        [seed, _lr("StepLR", step_size=2)], callbacks__lr__policy="OneCycleLR"
+    )
+    assert not accepts([seed], callbacks__print_log=EarlyStopping())
+    assert accepts([seed], callbacks__print_log=None)
+    # unknown callbacks, even harmless ones, and subclasses of safe ones
+    assert not accepts([seed, ProgressBar()])
+    assert not accepts([seed, type("MyStep", (_lr("StepLR")[1].__class__,), {})()])
+    # train/valid splits drawn from the global RNG, or unknown
+    assert not accepts([seed], train_split=ValidSplit(0.2))
+    assert not accepts([seed], train_split=ValidSplit(KFold(3, shuffle=True)))
+    assert not accepts([seed], train_split=lambda ds, y: (ds, None))
+    assert not accepts([seed], max_epochs=8.0)
+
+
+def test_skorch_one_cycle_longest_run_fails_where_shorter_fits_succeed():
+    pytest.importorskip("skorch")
+    torch, _ = _skorch_module()
+    from skhyper._paths._skorch import SeedTorch, stages
+
+    one_cycle = torch.optim.lr_scheduler.OneCycleLR
+    X, _, y, _ = _data("binary", dtype=np.float32)
+    # 140 rows, 80 % trained, batches of 32: 4 steps an epoch, 12 for 3 epochs
+    net = _skorch_net(
+        "binary",
+        [SeedTorch(0), _lr(one_cycle, max_lr=0.1, total_steps=13, step_every="batch")],
+    )
+    clone(net).set_params(max_epochs=3).fit(X, y)
+    with pytest.raises(ValueError):
+        list(stages(clone(net).set_params(max_epochs=8), [3, 8], X, y, {}))
