@@ -47,15 +47,29 @@ def _assert_predicts_the_same(model, fresh, X_test, y_test):
 
 
 def check_staged(
-    paths, estimator, task, values=VALUES, fit_params=None, same=None, dtype=None
+    paths,
+    estimator,
+    task,
+    values=VALUES,
+    fit_params=None,
+    same=None,
+    dtype=None,
+    frame=False,
 ):
     """Run the staged path of ``estimator`` and compare each model with a fresh
     fit; ``same(model, fresh)`` checks the library's fitted attributes.
-    Returns the ``(k, model, fresh)`` triples."""
-    fit_params = fit_params or {}
+    ``fit_params`` may be a function of the training data. ``frame`` passes
+    the data as pandas DataFrames. Returns the ``(k, model, fresh)`` triples."""
     param, condition, stages = paths[type(estimator)]
     assert condition(estimator.get_params(deep=False))
     X, X_test, y, y_test = _data(task, **({"dtype": dtype} if dtype else {}))
+    if frame:
+        pd = pytest.importorskip("pandas")
+        columns = [f"f{i}" for i in range(X.shape[1])]
+        X, X_test = (pd.DataFrame(v, columns=columns) for v in (X, X_test))
+    if callable(fit_params):
+        fit_params = fit_params(X, y)
+    fit_params = fit_params or {}
     if task == "regression" and dtype == np.float32:  # for a torch network
         y, y_test = (v.astype(np.float32).reshape(-1, 1) / 100 for v in (y, y_test))
     top = clone(estimator).set_params(**{param: max(values)})
@@ -173,6 +187,24 @@ def test_xgboost_dart_is_not_staged_exact():
     sliced.load_model(bytearray(full.get_booster()[:5].save_raw(raw_format="ubj")))
     fresh = xgboost.XGBClassifier(n_estimators=5, **params).fit(X, y)
     assert not np.array_equal(sliced.predict_proba(X_test), fresh.predict_proba(X_test))
+
+
+def _weights(X, y):
+    return {"sample_weight": np.random.default_rng(0).uniform(0.2, 2, len(y))}
+
+
+@pytest.mark.parametrize("task", ["multiclass", "regression"])
+def test_xgboost_sample_weight_and_data_frames(task):
+    xgboost = pytest.importorskip("xgboost")
+    from skhyper._paths._xgboost import PATHS
+
+    cls = xgboost.XGBRegressor if task == "regression" else xgboost.XGBClassifier
+    estimator = cls(n_estimators=12, max_depth=3, subsample=0.7)
+    out = check_staged(
+        PATHS, estimator, task, fit_params=_weights, same=_xgb_same, frame=True
+    )
+    for _, model, fresh in out:
+        assert_array_equal(model.feature_names_in_, fresh.feature_names_in_)
 
 
 def test_xgboost_eval_set_falls_back_to_fresh_fits():
@@ -294,6 +326,31 @@ def test_lightgbm_threads_and_histogram_layouts_give_the_same_model():
     ]
     for other in predictions[1:]:
         assert_array_equal(other, predictions[0])
+
+
+@pytest.mark.parametrize("task", ["multiclass", "regression"])
+def test_lightgbm_sample_weight_and_data_frames(task):
+    lightgbm = pytest.importorskip("lightgbm")
+    from skhyper._paths._lightgbm import PATHS
+
+    cls = lightgbm.LGBMRegressor if task == "regression" else lightgbm.LGBMClassifier
+    estimator = cls(n_estimators=12, num_leaves=7, min_child_samples=5, verbose=-1)
+    estimator.set_params(subsample=0.7, subsample_freq=1, class_weight=None)
+    out = check_staged(
+        PATHS, estimator, task, fit_params=_weights, same=_lgb_same, frame=True
+    )
+    for _, model, fresh in out:
+        assert_array_equal(model.feature_names_in_, fresh.feature_names_in_)
+
+
+def test_lightgbm_class_weight():
+    lightgbm = pytest.importorskip("lightgbm")
+    from skhyper._paths._lightgbm import PATHS
+
+    estimator = lightgbm.LGBMClassifier(
+        n_estimators=12, num_leaves=7, class_weight="balanced", verbose=-1
+    )
+    check_staged(PATHS, estimator, "multiclass", same=_lgb_same)
 
 
 def test_lightgbm_eval_set_and_callbacks_fall_back_to_fresh_fits():
@@ -427,6 +484,24 @@ def test_catboost_refusals_are_not_staged_exact(config):
     cut = full.copy()
     cut.shrink(5)
     assert not np.array_equal(cut.predict_proba(X_test), fresh.predict_proba(X_test))
+
+
+@pytest.mark.parametrize("task", ["multiclass", "regression"])
+def test_catboost_sample_weight_and_data_frames(task):
+    catboost = pytest.importorskip("catboost")
+    from skhyper._paths._catboost import PATHS
+
+    cls = (
+        catboost.CatBoostRegressor
+        if task == "regression"
+        else catboost.CatBoostClassifier
+    )
+    estimator = cls(iterations=12, learning_rate=0.2, **CB_BASE)
+    out = check_staged(
+        PATHS, estimator, task, fit_params=_weights, same=_cb_same, frame=True
+    )
+    for _, model, fresh in out:
+        assert model.feature_names_ == fresh.feature_names_
 
 
 def test_catboost_eval_set_falls_back_to_fresh_fits():
