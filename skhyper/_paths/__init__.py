@@ -12,6 +12,8 @@ imported already: ``import skhyper`` imports none of them.
 
 import importlib
 
+from sklearn.base import clone
+
 from ._sklearn import PATHS as SKLEARN_PATHS
 
 # top-level package of the estimator's module -> the adapter module here
@@ -43,3 +45,12 @@ def builtin_path(cls):
             paths = {}
         _LOADED[library] = paths
     return paths.get(cls)
+
+
+def fresh_stages(estimator, param, values, X, y, fit_params):
+    """Yield ``(value, fresh fit at value)``: the fallback for fit parameters
+    that a staged run cannot honour (an ``eval_set`` that may stop early, a
+    callback, ...), exact by construction and no cheaper than no path."""
+    for value in values:
+        model = clone(estimator).set_params(**{param: value})
+        yield value, model.fit(X, y, **fit_params)
