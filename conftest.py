@@ -19,6 +19,7 @@ ADAPTERS = {
     "skhyper/_paths/_lightgbm.py": "lightgbm",
     "skhyper/_paths/_catboost.py": "catboost",
     "skhyper/_paths/_skorch.py": "skorch",
+    "skhyper/skorch.py": "skorch",
 }
 collect_ignore = [
     path

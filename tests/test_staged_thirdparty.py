@@ -73,7 +73,7 @@ def check_staged(
     if task == "regression" and dtype == np.float32:  # for a torch network
         y, y_test = (v.astype(np.float32).reshape(-1, 1) / 100 for v in (y, y_test))
     top = clone(estimator).set_params(**{param: max(values)})
-    staged = list(stages(top, values, X, y, fit_params))
+    staged = [stage[:2] for stage in stages(top, values, X, y, fit_params)]
     assert [k for k, _ in staged] == list(values)
     out = []
     for k, model in staged:
@@ -91,7 +91,14 @@ def check_staged(
 
 
 def test_import_skhyper_loads_no_adapter():
-    code = "import sys, skhyper; print(sorted(m for m in sys.modules if '_paths' in m))"
+    # scikit-learn's own paths (skhyper._paths._sklearn) load with skhyper;
+    # no third-party adapter, and none of their libraries, does.
+    libraries = ("xgboost", "lightgbm", "catboost", "skorch", "torch")
+    adapters = tuple(f"skhyper._paths._{name}" for name in libraries)
+    code = (
+        "import sys, skhyper, skhyper.extend; "
+        f"print(sorted(m for m in sys.modules if m.startswith({adapters + libraries!r})))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
@@ -654,7 +661,7 @@ def test_skorch_path_is_exact_from_a_given_rng_state_without_seedtorch():
     import torch
 
     torch.manual_seed(5)
-    staged = dict(stages(clone(net), [3, 8], X, y, {}))
+    staged = {s[0]: s[1] for s in stages(clone(net), [3, 8], X, y, {})}
     torch.manual_seed(5)
     fresh = clone(net).set_params(max_epochs=3).fit(X, y)
     assert_array_equal(staged[3].predict_proba(X_test), fresh.predict_proba(X_test))

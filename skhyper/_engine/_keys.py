@@ -64,6 +64,8 @@ def canonical(value, keep=None):
     if isinstance(value, dict):
         items = sorted(((repr(k), rec(v)) for k, v in value.items()))
         return ("dict", tuple(items))
+    if isinstance(value, set | frozenset):  # skorch's _params_to_validate
+        return (type(value).__name__, tuple(sorted(map(rec, value), key=repr)))
     if isinstance(value, slice):
         return ("slice", rec(value.start), rec(value.stop), rec(value.step))
     if isinstance(value, make_column_selector):

@@ -23,7 +23,7 @@ import inspect
 import numbers
 import time
 
-from .._paths import builtin_path
+from .._paths import FRESH, builtin_path
 from ._registry import StagedPath, check_class, register, user_entry
 from ._warm import fixed
 
@@ -95,7 +95,8 @@ class StagedRun:
     """The models of one staged chain on one fold, from one fit.
 
     ``stages`` runs at once, to its end: a model it yields (or an exception
-    in its place) is that value's fit; an exception it raises is the fit of
+    in its place) is that value's fit (a third item ``FRESH`` says the
+    model is a fit of its own, from a path's fallback); an exception it raises is the fit of
     every value it did not yield. A ``KeyboardInterrupt`` is not caught: an
     interrupted run is no fit at all.
     """
@@ -103,14 +104,26 @@ class StagedRun:
     def __init__(self, path, estimator, values, X, y, fit_params):
         self.param, self.top = path.param, max(values)
         self.models, self.error = {}, None
+        self.fresh = set()  # values that a fallback of the path fitted alone
         start = time.time()
         try:
-            for value, model in path.stages(estimator, values, X, y, fit_params):
+            for value, model, *how in path.stages(
+                estimator, values, X, y, fit_params
+            ):
                 self.models[value] = (model, time.time() - start)
+                if how == [FRESH]:
+                    self.fresh.add(value)
         except Exception as exc:
             self.error = exc
         self.seconds = time.time() - start
         self.cls = type(estimator).__name__
+        # fits and path iterations that the run trained
+        self.fits = len(self.fresh) or 1
+        self.rounds = sum(self.fresh) or self.top
+
+    def staged(self, value):
+        """Whether ``value``'s model was taken from the run (no fit of its own)."""
+        return value != self.top and value not in self.fresh
 
     def take(self, value):
         """``(model, seconds to reach it)`` of ``value``; raises what its fit

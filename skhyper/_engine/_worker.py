@@ -417,8 +417,8 @@ class Worker:
                     self.begun = True
                 run = StagedRun(leaf.staged, model, values, thaw(Xt), y, params)
             self.staged[leaf.chain] = run
-            self.fits += 1
-            self.rounds += values[-1]
+            self.fits += run.fits
+            self.rounds += run.rounds
         elif self.fit_ctx is not None:
             self.fit_ctx.call_on_fit_task_begin(**self.hook)
             self.begun = True
@@ -427,7 +427,7 @@ class Worker:
         except Exception:
             self.failed_time = run.seconds
             raise
-        self.staged_fits += value != run.top  # the top value is the run's fit
+        self.staged_fits += run.staged(value)
         return model, spent
 
 

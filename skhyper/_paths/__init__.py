@@ -47,10 +47,14 @@ def builtin_path(cls):
     return paths.get(cls)
 
 
+FRESH = "fresh"  # the third item of a stage that is a fit of its own
+
+
 def fresh_stages(estimator, param, values, X, y, fit_params):
-    """Yield ``(value, fresh fit at value)``: the fallback for fit parameters
-    that a staged run cannot honour (an ``eval_set`` that may stop early, a
-    callback, ...), exact by construction and no cheaper than no path."""
+    """Yield ``(value, fresh fit at value, FRESH)``: the fallback for what a
+    staged run cannot honour (an ``eval_set`` that may stop early, a net
+    that cannot be copied, ...), exact by construction and no cheaper than
+    no path; the engine counts each as a fit of its own."""
     for value in values:
         model = clone(estimator).set_params(**{param: value})
-        yield value, model.fit(X, y, **fit_params)
+        yield value, model.fit(X, y, **fit_params), FRESH

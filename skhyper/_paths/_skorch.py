@@ -70,6 +70,8 @@ from skorch.callbacks import (
 from skorch.dataset import ValidSplit
 from skorch.helper import predefined_split
 
+from . import fresh_stages
+
 
 class SeedTorch(Callback):
     """Seed torch's global RNG when the net initializes, before its module.
@@ -227,6 +229,11 @@ def stages(estimator, values, X, y, fit_params):
     snapshots = _Snapshots(frozenset(values[:-1]), finish)
     net = clone(estimator)
     net.initialize()  # what fit does first
+    try:
+        copy.deepcopy(net)  # skorch copies through pickle
+    except Exception:  # a module class defined in a function, say: fresh fits
+        yield from fresh_stages(estimator, "max_epochs", values, X, y, fit_params)
+        return
     net.callbacks_.append((name, snapshots))  # after every callback
     net.warm_start = True  # so that fit does not initialize again
     try:
