@@ -95,9 +95,10 @@ def test_import_skhyper_loads_no_adapter():
     # no third-party adapter, and none of their libraries, does.
     libraries = ("xgboost", "lightgbm", "catboost", "skorch", "torch")
     adapters = tuple(f"skhyper._paths._{name}" for name in libraries)
+    names = adapters + libraries
     code = (
         "import sys, skhyper, skhyper.extend; "
-        f"print(sorted(m for m in sys.modules if m.startswith({adapters + libraries!r})))"
+        f"print(sorted(m for m in sys.modules if m.startswith({names!r})))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

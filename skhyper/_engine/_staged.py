@@ -96,9 +96,9 @@ class StagedRun:
 
     ``stages`` runs at once, to its end: a model it yields (or an exception
     in its place) is that value's fit (a third item ``FRESH`` says the
-    model is a fit of its own, from a path's fallback); an exception it raises is the fit of
-    every value it did not yield. A ``KeyboardInterrupt`` is not caught: an
-    interrupted run is no fit at all.
+    model is a fit of its own, from a path's fallback); an exception it
+    raises is the fit of every value it did not yield. A
+    ``KeyboardInterrupt`` is not caught: an interrupted run is no fit.
     """
 
     def __init__(self, path, estimator, values, X, y, fit_params):
