@@ -107,9 +107,7 @@ class StagedRun:
         self.fresh = set()  # values that a fallback of the path fitted alone
         start = time.time()
         try:
-            for value, model, *how in path.stages(
-                estimator, values, X, y, fit_params
-            ):
+            for value, model, *how in path.stages(estimator, values, X, y, fit_params):
                 self.models[value] = (model, time.time() - start)
                 if how == [FRESH]:
                     self.fresh.add(value)
