@@ -101,7 +101,7 @@ def workloads(quick):
             )
         )
     if _has("skorch"):
-        from _custom import skorch_net
+        from _torch_net import skorch_net
 
         Xd = StandardScaler().fit_transform(X).astype("float32")
         epochs = {"max_epochs": [5, 10, 20] if not quick else [2, 4], "lr": [0.05, 0.1]}

@@ -35,6 +35,7 @@ SCRIPTS = [
     "duplicates",
     "warm",
     "mlp",
+    "staged",
     "halving",
     "custom_prefix",
     "tiny",
