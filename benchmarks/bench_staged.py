@@ -7,8 +7,9 @@
   LGBMClassifier (``bagging_fraction=0.8``, ``bagging_freq=1``,
   ``feature_fraction=0.8``) over ``n_estimators`` in {50, 100, 200, 400} x
   ``max_depth`` in {3, 6} (``num_leaves`` 31), one thread each, on
-  make_classification(4000, 20, random_state=0) (cv=3), where the library
-  is installed;
+  make_classification(4000, 20, random_state=0) (cv=3), and CatBoost's
+  ``iterations`` x ``depth`` alike (``subsample=0.8``, ``rsm=0.8``), where
+  the library is installed;
 - a skorch NeuralNetClassifier (two layers, seeded) over ``max_epochs`` in
   {5, 10, 20} x ``lr`` in {0.05, 0.1} on the digits, where skorch is
   installed.
@@ -97,6 +98,30 @@ def workloads(quick):
                 yb,
                 cv=3,
                 staged="n_estimators",
+                skip=("dask-ml",),
+            )
+        )
+    if _has("catboost"):
+        from catboost import CatBoostClassifier
+
+        cat = CatBoostClassifier(
+            learning_rate=0.1,
+            subsample=0.8,
+            rsm=0.8,
+            thread_count=1,
+            random_seed=0,
+            verbose=False,
+            allow_writing_files=False,
+        )
+        out.append(
+            Workload(
+                "staged (CatBoost, subsampled)",
+                cat,
+                {"iterations": rounds["n_estimators"], "depth": [3, 6]},
+                Xb,
+                yb,
+                cv=3,
+                staged="iterations",
                 skip=("dask-ml",),
             )
         )
