@@ -50,4 +50,3 @@ class SlowFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.exp(-self.gamma_ * self._sq_dist(X, self.cluster_centers_))
-

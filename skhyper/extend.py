@@ -534,7 +534,10 @@ def check_staged_path(estimator, param, values, X, y=None, *, cv=3, scoring=None
         X_train, y_train = _safe_split(estimator, X, y, train)
         X_test, _ = _safe_split(estimator, X, y, test, train)
         top = clone(estimator).set_params(**{param: values[-1]})
-        models = dict(path.stages(top, values, X_train, y_train, {}))
+        models = {
+            stage[0]: stage[1]
+            for stage in path.stages(top, values, X_train, y_train, {})
+        }
         for value in values:
             _compare(
                 estimator, param, value, models.get(value), X_train, y_train, X_test
