@@ -516,18 +516,22 @@ def check_staged_path(estimator, param, values, X, y=None, *, cv=3, scoring=None
     ...     warnings.simplefilter("ignore")
     ...     check_staged_path(net, "max_iter", [2, 5, 10], X, y)
     """
-    path = staged_path(estimator)
+    values = sorted(set(values))
+    if len(values) < 2:
+        raise ValueError(
+            f"values must hold at least two different values, got {values!r}"
+        )
+    # the path as a candidate of the search sees it: param set to a value
+    try:
+        path = staged_path(clone(estimator).set_params(**{param: values[-1]}))
+    except ValueError:  # no such parameter
+        path = None
     found = None if path is None else path.param
     if found != param:
         raise ValueError(
             f"No staged path applies to {param!r} of {estimator!r} (found "
             f"{found!r}): register the class with register_staged_path, and "
             "configure it so that its condition holds (fixed randomness, ...)."
-        )
-    values = sorted(set(values))
-    if len(values) < 2:
-        raise ValueError(
-            f"values must hold at least two different values, got {values!r}"
         )
     splitter = check_cv(cv, y, classifier=is_classifier(estimator))
     for train, test in splitter.split(X, y):

@@ -215,3 +215,13 @@ def test_catboost_parameters_not_set_are_searched_as_in_gridsearchcv():
     )
     ours = _both(est, {"iterations": [3, 6], "depth": [2, 3]}, X, y)
     assert ours.work_["staged_fits"] == 2 * 3
+
+
+@pytest.mark.skipif(not BOOSTERS, reason="no boosting library installed")
+@pytest.mark.parametrize("booster, param, refused", BOOSTERS)
+def test_check_staged_path_passes_on_every_booster(booster, param, refused):
+    from skhyper.extend import check_staged_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check_staged_path(clone(booster), param, [2, 5, 9], X, y)
