@@ -1,8 +1,11 @@
 """BaseTuner: the estimator API shared by every tuner.
 
-A tuner supplies ``_check_search_space()`` and
-``_run_search(evaluate_candidates)``; everything else (validation, CV
-splitting, the engine, ``cv_results_``, refit, delegation) lives here.
+A tuner (a search strategy) supplies ``_check_search_space()`` and
+``_run_search(evaluate)``, and may override the few other hooks of the
+"what a strategy supplies" section (``_prepare_search``,
+``_n_search_tasks``, ``_choose_best``, ``_max_time_message``); everything
+else (validation, CV splitting, the engine, ``cv_results_``, refit,
+delegation) lives here. ``docs/strategies.md`` shows how to write one.
 """
 
 import numbers
@@ -10,6 +13,7 @@ import os
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
+from contextlib import contextmanager
 from copy import deepcopy
 
 import numpy as np
@@ -121,6 +125,48 @@ def _timed_fit(estimator, X, y, fit_params):
     return time.time() - start
 
 
+class _FitTask:
+    """The fit's task of scikit-learn's callbacks (>= 1.9); does nothing before.
+
+    ``max_subtasks``: the tasks of the search (``_n_search_tasks``), or None;
+    the refit, if any, is one more.
+    """
+
+    def __init__(self, tuner, X, y, params, n_search_tasks):
+        self.ctx = self.hook = None
+        if not HAS_CALLBACKS:
+            return
+        weight = params.get("sample_weight")
+        self.hook = dict(
+            estimator=tuner,
+            X=X,
+            y=y,
+            metadata=None if weight is None else {"sample_weight": weight},
+        )
+        max_subtasks = None
+        if n_search_tasks is not None:
+            max_subtasks = n_search_tasks + (tuner.refit is not False)
+        self.ctx = tuner._init_callback_context(
+            max_subtasks=max_subtasks
+        ).call_on_fit_task_begin(**self.hook)
+
+    @contextmanager
+    def refit(self, best):
+        """The refit of ``best`` runs in the block, as a subtask of the fit's."""
+        if self.ctx is None:
+            yield
+            return
+        refit_ctx = self.ctx.subcontext(task_name="refit-with-best-params")
+        with refit_ctx.propagate_callback_context(best):
+            refit_ctx.call_on_fit_task_begin(**self.hook)
+            yield
+        refit_ctx.call_on_fit_task_end(**self.hook)
+
+    def end(self):
+        if self.ctx is not None:
+            self.ctx.call_on_fit_task_end(**self.hook)
+
+
 class BaseTuner(
     MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
 ):
@@ -128,8 +174,9 @@ class BaseTuner(
 
     Subclasses implement ``_check_search_space`` (validate the space against
     the estimator, before any fit) and ``_run_search``, which calls
-    ``evaluate_candidates(list_of_param_dicts)`` one or more times; see
-    :class:`skhyper._engine.Evaluate` for what else it offers.
+    ``evaluate(list_of_param_dicts)`` one or more times; see
+    :class:`skhyper._engine.Evaluate` for what else it offers, and
+    ``docs/strategies.md``.
     """
 
     # As BaseSearchCV's, plus skhyper's own parameters; validated by
@@ -189,13 +236,20 @@ class BaseTuner(
         self.max_time = max_time
         self.checkpoint = checkpoint
 
-    # -- hooks -------------------------------------------------------------
-
-    @abstractmethod
-    def _check_search_space(self):
-        """Validate the candidate space; raise before any fit if it is bad."""
+    # -- what a strategy supplies -------------------------------------------
+    # A strategy is a subclass with _check_search_space and _run_search; the
+    # other hooks have defaults that fit a search asking once (GridTuner).
+    # fit calls them in this order: _check_params, _check_search_space,
+    # _prepare_search, _n_search_tasks, _run_search, then _choose_best (and
+    # _max_time_message if max_time stopped the search).
 
     def _check_params(self):
+        """Validate the constructor parameters; called first in ``fit``.
+
+        Raises scikit-learn's ``InvalidParameterError`` for a value outside
+        ``_parameter_constraints``. A strategy with checks of its own calls
+        ``super()._check_params()`` first.
+        """
         validate_params(self)
         if isinstance(self.estimator, type):
             raise InvalidParameterError(
@@ -205,28 +259,76 @@ class BaseTuner(
             )
 
     @abstractmethod
-    def _run_search(self, evaluate_candidates):
-        """Call ``evaluate_candidates(candidates)`` one or more times."""
+    def _check_search_space(self):
+        """Validate the candidate space against the estimator.
 
-    def _check_fit_inputs(self, X, y, cv, split_params):
-        """Checks that need the data and the CV (before any fit); none here."""
+        Called in ``fit`` after the parameters and the scoring are checked,
+        before the data is looked at and before any fit. Raises (with a
+        message naming the bad value) if the space is bad; returns nothing.
+        """
 
-    def _select_best_index(self, refit, refit_metric, results):
-        """Index of the best candidate in ``results``."""
-        return select_best_index(refit, refit_metric, results)
+    def _prepare_search(self, X, y, cv, split_params):
+        """What ``_run_search`` needs beyond ``evaluate``, computed before any fit.
 
-    def _max_time_message(self, search):
-        """The warning when ``max_time`` stopped the search."""
+        Called in ``fit`` once the data is indexable and the CV splitter
+        checked (``cv``, with ``split_params`` the arguments of its
+        ``split``), before the engine starts. Checks that need the data or
+        the CV raise here. Returns a dict of keyword arguments for
+        ``_run_search`` (empty by default): successive halving returns its
+        first rung's candidates, its schedule, the CV and the number of
+        samples. It may also set fitted attributes (``min_resources_``).
+        """
+        return {}
+
+    def _n_search_tasks(self):
+        """How many tasks the search adds below the fit's callback task.
+
+        Called in ``fit`` before ``_run_search``, to size the fit's task of
+        scikit-learn's callbacks (scikit-learn >= 1.9): each ``evaluate``
+        call without ``callback_ctx=`` is one "search" task. Returns an int,
+        or None when the number of calls is only known as the search runs.
+        1 by default: a search asking once.
+        """
+        return 1
+
+    @abstractmethod
+    def _run_search(self, evaluate, **prepared):
+        """Evaluate candidates: call ``evaluate(candidates)`` one or more times.
+
+        Called in ``fit`` with the engine open. ``evaluate`` is a
+        :class:`skhyper._engine.Evaluate`: it evaluates a list of candidate
+        dicts on every split and returns ``cv_results_`` of every candidate
+        evaluated so far; ``time_left()`` and ``stopped`` say when to stop
+        asking (see ``docs/strategies.md``). ``prepared`` is what
+        ``_prepare_search`` returned. Returns nothing: the results are the
+        engine's, and ``fit`` reads them once it returns.
+        """
+
+    def _choose_best(self, results, refit_metric):
+        """``(best_index, best_score)`` of the search's ``cv_results_``.
+
+        Called in ``fit`` after ``_run_search``, unless ``refit`` is False
+        with several metrics. ``refit_metric`` is the metric ``refit`` names
+        (``"score"`` for one metric). ``best_score`` None leaves
+        ``best_score_`` unset, as scikit-learn does for a callable ``refit``.
+        """
+        index = select_best_index(self.refit, refit_metric, results)
+        if callable(self.refit):
+            return index, None
+        return index, results[f"mean_test_{refit_metric}"][index]
+
+    def _max_time_message(self, results, n_asked):
+        """The ``UserWarning`` of a search that ``max_time`` stopped.
+
+        Called in ``fit`` after ``_run_search`` when the budget ran out, with
+        the ``cv_results_`` of the candidates that finished every split and
+        the number of candidates asked for.
+        """
         return (
-            f"max_time={self.max_time}s was spent: {len(search.params)} of "
-            f"{search.n_asked} candidates were evaluated on every split "
+            f"max_time={self.max_time}s was spent: {len(results['params'])} of "
+            f"{n_asked} candidates were evaluated on every split "
             "(the others were not, or only partly, and are left out)."
         )
-
-    def _evaluates_once(self):
-        """Whether ``_run_search`` calls ``evaluate_candidates`` exactly once
-        (the callback context of ``fit`` is sized by it)."""
-        return getattr(self, "n_iter", 1) is not None
 
     # -- routing -------------------------------------------------------------
 
@@ -314,26 +416,39 @@ class BaseTuner(
         self : object
             The fitted tuner.
         """
+        # Every check that needs no fit, first.
         self._check_params()
         scorer, refit_metric = resolve_scoring(
             self.estimator, self.scoring, self.refit, self.error_score
         )
         self._check_search_space()
-
         X, y = indexable(X, y)
         params = _check_method_params(X, params=params)
         routed = self._route_fit_params(scorer, params)
         split_params = routed["splitter"]["split"]
+        settings = self._settings(scorer, routed)
+        cv = self._check_cv(y)
+        prepared = self._prepare_search(X, y, cv, split_params)
+        self.n_splits_ = cv.get_n_splits(X, y, **split_params)
+        # The search, then what it found.
+        fit_task = _FitTask(self, X, y, params, self._n_search_tasks())
+        search = self._search(X, y, cv, split_params, settings, fit_task, prepared)
+        results = self._keep_results(search)
+        self._set_best(search, results, refit_metric)
+        if self.refit:
+            self._refit_best(X, y, routed["estimator"]["fit"], fit_task)
+        self.scorer_ = scorer_dict(scorer)
+        fit_task.end()
+        return self
+
+    # The steps of fit, in order.
+
+    def _settings(self, scorer, routed):
+        """The engine's :class:`Settings`: the parameters, resolved."""
         # Callbacks that see the candidates' fits see them as in scikit-learn:
         # each candidate fitted whole, nothing shared.
         callbacks, callbacks_reach_fits = search_callbacks(self)
-        # Outlier detectors with labels: folds stratified on the outlier
-        # indicator (every fold has outliers); anything else as scikit-learn.
-        cv = default_cv(self.estimator, self.cv, y)
-        cv_orig = check_cv(cv, y, classifier=_is_classifier(self.estimator))
-        self._check_fit_inputs(X, y, cv_orig, split_params)
-        self.n_splits_ = cv_orig.get_n_splits(X, y, **split_params)
-        settings = Settings(
+        return Settings(
             scorer=scorer,
             fit_params=routed["estimator"]["fit"],
             score_params=routed["scorer"]["score"],
@@ -350,98 +465,86 @@ class BaseTuner(
             callable_scoring=callable(self.scoring),
             callbacks=callbacks,
         )
-        root = None
-        if HAS_CALLBACKS:
-            one_call = self._evaluates_once()
-            weight = params.get("sample_weight")
-            hook = dict(
-                estimator=self,
-                X=X,
-                y=y,
-                metadata=None if weight is None else {"sample_weight": weight},
-            )
-            root = self._init_callback_context(
-                max_subtasks=1 + (self.refit is not False) if one_call else None
-            ).call_on_fit_task_begin(**hook)
 
-        def check_candidates(candidate_params):
-            check_threshold_grid(self.estimator, candidate_params, self.scoring)
-            check_scorers_can_score(self.estimator, candidate_params, self.scoring)
+    def _check_cv(self, y):
+        """The checked CV splitter."""
+        # Outlier detectors with labels: folds stratified on the outlier
+        # indicator (every fold has outliers); anything else as scikit-learn.
+        cv = default_cv(self.estimator, self.cv, y)
+        return check_cv(cv, y, classifier=_is_classifier(self.estimator))
 
+    def _check_candidates(self, candidate_params):
+        """What the engine checks of each batch of candidates before planning it."""
+        check_threshold_grid(self.estimator, candidate_params, self.scoring)
+        check_scorers_can_score(self.estimator, candidate_params, self.scoring)
+
+    def _search(self, X, y, cv, split_params, settings, fit_task, prepared):
+        """Run ``_run_search`` on an engine; return the engine, closed."""
         with Engine(
             self.estimator,
             X,
             y,
-            cv=cv_orig,
+            cv=cv,
             n_splits=self.n_splits_,
             split_params=split_params,
             settings=settings,
             owner=self,
-            callback_ctx=root,
+            callback_ctx=fit_task.ctx,
             journal_scoring=self.scoring,
-            check_candidates=check_candidates,
+            check_candidates=self._check_candidates,
         ) as search:
             try:
-                self._run_search(Evaluate(search))
+                self._run_search(Evaluate(search), **prepared)
             except KeyboardInterrupt:
                 # Keep every candidate that finished; no refit.
                 if search.params:
-                    self.cv_results_ = search.results()
-                    self.history_ = search.history()
-                    self.work_ = search.work
+                    self._set_results(search, search.results())
                 raise
+        return search
+
+    def _set_results(self, search, results):
+        self.cv_results_ = results
+        self.history_ = search.history()
+        self.work_ = search.work
+
+    def _keep_results(self, search):
+        """Set ``cv_results_``, ``history_`` and ``work_``; return ``cv_results_``."""
         if not search.params:
             raise ValueError(
                 f"max_time={self.max_time} was spent before any candidate finished "
                 "its splits; nothing to choose from. Give the search more time."
             )
-        if search.stopped is Stop.MAX_TIME:
-            warnings.warn(self._max_time_message(search), UserWarning)
         results = search.last_results
+        if search.stopped is Stop.MAX_TIME:
+            message = self._max_time_message(results, search.n_asked)
+            warnings.warn(message, UserWarning)
         # Set before the refit, so a Ctrl-C during the refit keeps them too.
-        self.cv_results_ = results
-        self.history_ = search.history()
-        self.work_ = search.work
+        self._set_results(search, results)
+        return results
 
+    def _set_best(self, search, results, refit_metric):
+        """Set ``multimetric_`` and the ``best_*`` attributes."""
         first_test_score = search.out[0]["test_scores"]
         self.multimetric_ = isinstance(first_test_score, dict)
         if callable(self.scoring) and self.multimetric_:
             check_refit_for_multimetric(self.refit, first_test_score)
             refit_metric = self.refit
-
         if self.refit or not self.multimetric_:
-            self.best_index_ = self._select_best_index(
-                self.refit, refit_metric, results
-            )
-            if not callable(self.refit):
-                self.best_score_ = results[f"mean_test_{refit_metric}"][
-                    self.best_index_
-                ]
+            self.best_index_, best_score = self._choose_best(results, refit_metric)
+            if best_score is not None:
+                self.best_score_ = best_score
             self.best_params_ = results["params"][self.best_index_]
 
-        if self.refit:
-            # Parameters are cloned too: they may be estimators.
-            best = clone(self.estimator).set_params(
-                **clone(self.best_params_, safe=False)
-            )
-            fit_params = routed["estimator"]["fit"]
-            if root is not None:
-                refit_ctx = root.subcontext(task_name="refit-with-best-params")
-                with refit_ctx.propagate_callback_context(best):
-                    refit_ctx.call_on_fit_task_begin(**hook)
-                    self.refit_time_ = _timed_fit(best, X, y, fit_params)
-                refit_ctx.call_on_fit_task_end(**hook)
-            else:
-                self.refit_time_ = _timed_fit(best, X, y, fit_params)
-            # Only a fitted best estimator is exposed (not one cut by Ctrl-C).
-            self.best_estimator_ = best
-            if hasattr(self.best_estimator_, "feature_names_in_"):
-                self.feature_names_in_ = self.best_estimator_.feature_names_in_
-
-        self.scorer_ = scorer_dict(scorer)
-        if root is not None:
-            root.call_on_fit_task_end(**hook)
-        return self
+    def _refit_best(self, X, y, fit_params, fit_task):
+        """Fit ``best_estimator_`` on the whole data; set ``refit_time_``."""
+        # Parameters are cloned too: they may be estimators.
+        best = clone(self.estimator).set_params(**clone(self.best_params_, safe=False))
+        with fit_task.refit(best):
+            self.refit_time_ = _timed_fit(best, X, y, fit_params)
+        # Only a fitted best estimator is exposed (not one cut by Ctrl-C).
+        self.best_estimator_ = best
+        if hasattr(best, "feature_names_in_"):
+            self.feature_names_in_ = best.feature_names_in_
 
     # -- delegation ----------------------------------------------------------
 

@@ -262,8 +262,8 @@ class BayesTuner(BaseTuner):
             checkpoint=checkpoint,
         )
 
-    def _evaluates_once(self):
-        return False
+    def _n_search_tasks(self):
+        return None  # rounds until n_iter candidates or max_time
 
     def _check_params(self):
         # Checked at fit, not in __init__ (scikit-learn's rule: no logic
@@ -299,13 +299,13 @@ class BayesTuner(BaseTuner):
                 constant_liar=True,
             )
 
-    def _run_search(self, evaluate_candidates):
+    def _run_search(self, evaluate):
         if is_all_lists(self.param_distributions):
             size = len(ParameterGrid(self.param_distributions))
             if self.n_iter is None or self.n_iter >= size:
                 # Nothing to choose: every candidate, as RandomizedSearchCV
                 # (and its warning that the space is smaller than n_iter).
-                evaluate_candidates(
+                evaluate(
                     sampled_candidates(
                         self.param_distributions,
                         size if self.n_iter is None else self.n_iter,
@@ -317,7 +317,7 @@ class BayesTuner(BaseTuner):
         space = compile_space(self.param_distributions)
         seed = _seed(self.random_state)
         sampler = self._make_sampler(optuna, seed, space)
-        n_workers = max(1, evaluate_candidates.n_workers)
+        n_workers = max(1, evaluate.n_workers)
         # The default sampler's random first trials make the first round.
         first = max(n_workers, N_STARTUP if self.sampler is None else 0)
         with _quiet(optuna):
@@ -325,7 +325,7 @@ class BayesTuner(BaseTuner):
             seen = set()  # identities of the candidates proposed so far
             n_asked = n_told = 0
             while self.n_iter is None or n_asked < self.n_iter:
-                if evaluate_candidates.time_left() <= 0:
+                if evaluate.time_left() <= 0:
                     break
                 size = first if n_asked == 0 else n_workers
                 if self.n_iter is not None:
@@ -335,7 +335,7 @@ class BayesTuner(BaseTuner):
                     trial, candidate = _propose(optuna, study, space, seed, seen)
                     trials.append(trial)
                     candidates.append(candidate)
-                results = evaluate_candidates(candidates, defer_failures=True)
+                results = evaluate(candidates, defer_failures=True)
                 n_asked += size
                 finished = len(results.get("params", ())) - n_told
                 if finished < size:
@@ -349,7 +349,7 @@ class BayesTuner(BaseTuner):
                     else:
                         study.tell(trial, float(score))
                 n_told += size
-        evaluate_candidates.report_failures()
+        evaluate.report_failures()
 
 
 def _propose(optuna, study, space, seed, seen):

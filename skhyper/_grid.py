@@ -123,5 +123,5 @@ class GridTuner(BaseTuner):
     def _check_search_space(self):
         check_space(self.param_grid, self.estimator, "param_grid", allow_rvs=False)
 
-    def _run_search(self, evaluate_candidates):
-        evaluate_candidates(grid_candidates(self.param_grid))
+    def _run_search(self, evaluate):
+        evaluate(grid_candidates(self.param_grid))

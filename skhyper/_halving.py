@@ -186,13 +186,25 @@ class BaseHalvingTuner(BaseTuner):
         self.checkpoint = checkpoint
 
     @abstractmethod
-    def _generate_candidate_params(self):
-        """The first rung's candidates (needs ``min/max_resources_``)."""
+    def _generate_candidate_params(self, min_resources, max_resources):
+        """The first rung's candidates, for the rung resources of ``fit``."""
 
     @property
     def _metric(self):
         """The metric that decides who survives a rung."""
         return self.refit if isinstance(self.refit, str) else "score"
+
+    @property
+    def _best_rung(self):
+        """The rung ``best_*`` come from: the last one that completed."""
+        return max(self.n_iterations_ - 1, 0)
+
+    @property
+    def _n_planned(self):
+        """The number of rungs of the schedule (``n_iterations_`` if none stops)."""
+        if self.aggressive_elimination:
+            return self.n_required_iterations_
+        return min(self.n_possible_iterations_, self.n_required_iterations_)
 
     def _check_params(self):
         super()._check_params()
@@ -205,58 +217,48 @@ class BaseHalvingTuner(BaseTuner):
                 f"rung; got refit={self.refit!r}."
             )
 
-    def _check_fit_inputs(self, X, y, cv, split_params):
-        self._n_samples_orig = _num_samples(X)
-        self._checked_cv_orig = cv
-        self.min_resources_, self.max_resources_ = check_resources(
-            self, X, y, cv, split_params, self._n_samples_orig
+    def _prepare_search(self, X, y, cv, split_params):
+        # The resources, the first rung and the schedule: all before any fit.
+        n_samples = _num_samples(X)
+        min_resources, self.max_resources_ = check_resources(
+            self, X, y, cv, split_params, n_samples
         )
-        candidates = list(self._generate_candidate_params())
+        candidates = list(
+            self._generate_candidate_params(min_resources, self.max_resources_)
+        )
         check_resource_not_searched(self.resource, candidates)
-        self._first_rung = candidates
+        schedule = make_schedule(
+            len(candidates),
+            min_resources,
+            self.max_resources_,
+            self.factor,
+            exhaust=self.min_resources == "exhaust",
+            aggressive=self.aggressive_elimination,
+        )
+        self.min_resources_ = schedule.min_resources
+        self.n_required_iterations_ = schedule.n_required_iterations
+        self.n_possible_iterations_ = schedule.n_possible_iterations
+        return {
+            "candidates": candidates,
+            "schedule": schedule,
+            "cv": cv,
+            "n_samples": n_samples,
+        }
 
-    def fit(self, X, y=None, **params):
-        """Run successive halving over the candidates.
-
-        Everything that can be checked without fitting (the constructor
-        parameters, the space, the resources, the scoring and the CV splits)
-        is checked first: a bad input raises before any fit starts.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training vectors.
-
-        y : array-like of shape (n_samples, n_output) or (n_samples,), default=None
-            Target relative to X; None for unsupervised learning.
-
-        **params : dict of str -> object
-            Parameters passed to the ``fit`` method of the estimator, the
-            scorer and the CV splitter, as for the other tuners.
-
-        Returns
-        -------
-        self : object
-            The fitted tuner.
-        """
-        super().fit(X, y, **params)
-        if hasattr(self, "best_index_"):
-            means = self.cv_results_[f"mean_test_{self._metric}"]
-            self.best_score_ = means[self.best_index_]
-        return self
-
-    def _select_best_index(self, refit, refit_metric, results):
+    def _choose_best(self, results, refit_metric):
         # The best of the last rung that completed (as scikit-learn: of the
-        # last rung); a callable refit does not change it, as there.
-        return best_of_rung(results, self._best_rung, self._metric)
+        # last rung); a callable refit does not change it, as there, and
+        # best_score_ is its score whatever refit is, as there too.
+        index = best_of_rung(results, self._best_rung, self._metric)
+        return index, results[f"mean_test_{self._metric}"][index]
 
-    def _max_time_message(self, search):
+    def _max_time_message(self, results, n_asked):
         started, done = len(self.n_resources_), self.n_iterations_
         total = self._n_planned
         text = f"max_time={self.max_time}s was spent: {done} of {total} rungs "
         text += "completed"
         if started > done:
-            finished = int(np.sum(search.last_results["iter"] == started - 1))
+            finished = int(np.sum(results["iter"] == started - 1))
             text += (
                 f"; in rung {started}/{total}, {finished} of "
                 f"{self.n_candidates_[-1]} candidates finished every split"
@@ -267,21 +269,12 @@ class BaseHalvingTuner(BaseTuner):
             f"(cv_results_['iter'] == {rung})."
         )
 
-    def _run_search(self, evaluate_candidates):
-        candidate_params = self.__dict__.pop("_first_rung")
+    def _run_search(self, evaluate, *, candidates, schedule, cv, n_samples):
+        """The rungs of ``schedule``, from ``candidates`` (what
+        ``_prepare_search`` returned); sets the rung attributes."""
+        candidate_params = candidates
         metric = self._metric
-        schedule = make_schedule(
-            len(candidate_params),
-            self.min_resources_,
-            self.max_resources_,
-            self.factor,
-            exhaust=self.min_resources == "exhaust",
-            aggressive=self.aggressive_elimination,
-        )
-        self.min_resources_ = schedule.min_resources
-        n_iterations = self._n_planned = schedule.n_iterations
-        self.n_required_iterations_ = schedule.n_required_iterations
-        self.n_possible_iterations_ = schedule.n_possible_iterations
+        n_iterations = schedule.n_iterations
         if self.verbose:
             print(f"n_iterations: {n_iterations}")
             print(f"n_required_iterations: {schedule.n_required_iterations}")
@@ -292,17 +285,17 @@ class BaseHalvingTuner(BaseTuner):
             print(f"factor: {self.factor}")
 
         self.n_resources_, self.n_candidates_ = [], []
-        self.n_iterations_ = self._best_rung = 0
+        self.n_iterations_ = 0
         resource = self.resource
         keep = None if resource == "n_samples" else resource
-        root = evaluate_candidates.callback_ctx
+        root = evaluate.callback_ctx
         search_ctx = None
         if root is not None:  # the task tree of scikit-learn's halving
             search_ctx = root.subcontext(
                 task_name="search", max_subtasks=n_iterations
             ).call_on_fit_task_begin(estimator=self)
         for itr in range(n_iterations):
-            if evaluate_candidates.time_left() <= 0:
+            if evaluate.time_left() <= 0:
                 break
             n_candidates = len(candidate_params)
             n_resources = schedule.n_resources(itr)
@@ -314,9 +307,9 @@ class BaseHalvingTuner(BaseTuner):
                 print(f"n_candidates: {n_candidates}")
                 print(f"n_resources: {n_resources}")
             if resource == "n_samples":
-                cv = SubsampleSplitter(
-                    base_cv=self._checked_cv_orig,
-                    fraction=n_resources / self._n_samples_orig,
+                rung_cv = SubsampleSplitter(
+                    base_cv=cv,
+                    fraction=n_resources / n_samples,
                     subsample_test=True,
                     random_state=self.random_state,
                 )
@@ -324,7 +317,7 @@ class BaseHalvingTuner(BaseTuner):
                 candidate_params = [c.copy() for c in candidate_params]
                 for candidate in candidate_params:
                     candidate[resource] = n_resources
-                cv = self._checked_cv_orig
+                rung_cv = cv
             more_results = {
                 "iter": [itr] * n_candidates,
                 "n_resources": [n_resources] * n_candidates,
@@ -336,9 +329,9 @@ class BaseHalvingTuner(BaseTuner):
                     max_subtasks=n_candidates * self.n_splits_,
                     sequential_subtasks=False,
                 ).call_on_fit_task_begin(estimator=self)
-            results = evaluate_candidates(
+            results = evaluate(
                 candidate_params,
-                cv,
+                rung_cv,
                 more_results=more_results,
                 keep=keep,
                 label=f"rung {itr + 1}/{n_iterations}",
@@ -356,7 +349,7 @@ class BaseHalvingTuner(BaseTuner):
                 )
             if np.sum(results["iter"] == itr) < n_candidates:
                 break  # stopped in this rung: best_* from the last complete one
-            self.n_iterations_, self._best_rung = itr + 1, itr
+            self.n_iterations_ = itr + 1
             candidate_params = top_k(
                 results, schedule.n_to_keep(n_candidates), itr, metric
             )
@@ -518,7 +511,7 @@ class HalvingGridTuner(BaseHalvingTuner):
     def _check_search_space(self):
         check_space(self.param_grid, self.estimator, "param_grid", allow_rvs=False)
 
-    def _generate_candidate_params(self):
+    def _generate_candidate_params(self, min_resources, max_resources):
         return grid_candidates(self.param_grid)
 
 
@@ -682,11 +675,11 @@ class HalvingRandomTuner(BaseHalvingTuner):
             allow_rvs=True,
         )
 
-    def _generate_candidate_params(self):
+    def _generate_candidate_params(self, min_resources, max_resources):
         n_candidates = self.n_candidates
         if n_candidates == "exhaust":
             # enough for the last rung to use as much resource as possible
-            n_candidates = self.max_resources_ // self.min_resources_
+            n_candidates = max_resources // min_resources
         return sampled_candidates(
             self.param_distributions, n_candidates, self.random_state
         )

@@ -155,20 +155,24 @@ class RandomTuner(BaseTuner):
             self.param_distributions, self.estimator, self.n_iter, self.max_time
         )
 
-    def _run_search(self, evaluate_candidates):
+    def _n_search_tasks(self):
+        # n_iter=None asks in batches until the budget or the space runs out
+        return None if self.n_iter is None else 1
+
+    def _run_search(self, evaluate):
         if self.n_iter is None:
             # Sample in small batches until the budget or the space runs out.
             candidates = endless_candidates(self.param_distributions, self.random_state)
             # One batch whose fits all fail is no reason to stop: failures
             # are reported once, for the whole search, at its end.
-            batch = BATCH_PER_WORKER * evaluate_candidates.n_workers
-            while evaluate_candidates.time_left() > 0:
+            batch = BATCH_PER_WORKER * evaluate.n_workers
+            while evaluate.time_left() > 0:
                 params = list(islice(candidates, batch))
                 if not params:
                     break
-                evaluate_candidates(params, defer_failures=True)
-            evaluate_candidates.report_failures()
+                evaluate(params, defer_failures=True)
+            evaluate.report_failures()
             return
-        evaluate_candidates(
+        evaluate(
             sampled_candidates(self.param_distributions, self.n_iter, self.random_state)
         )
