@@ -140,8 +140,6 @@ class BaseHalvingTuner(BaseTuner):
     }
     _parameter_constraints.pop("pre_dispatch")  # not a parameter, as in sklearn
 
-    pre_dispatch = "2*n_jobs"  # what the engine reads; a class attribute
-
     @abstractmethod
     def __init__(
         self,
@@ -165,25 +163,28 @@ class BaseHalvingTuner(BaseTuner):
         max_time=None,
         checkpoint=None,
     ):
-        # Not BaseTuner.__init__: it sets pre_dispatch, not a parameter here.
-        self.estimator = estimator
-        self.scoring = scoring
-        self.n_jobs = n_jobs
-        self.refit = refit
-        self.cv = cv
-        self.verbose = verbose
+        # pre_dispatch is left at BaseTuner's default, as scikit-learn's
+        # halving searches leave BaseSearchCV's: not a parameter here.
+        super().__init__(
+            estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            error_score=error_score,
+            return_train_score=return_train_score,
+            share=share,
+            share_memory=share_memory,
+            max_time=max_time,
+            checkpoint=checkpoint,
+        )
         self.random_state = random_state
-        self.error_score = error_score
-        self.return_train_score = return_train_score
         self.max_resources = max_resources
         self.min_resources = min_resources
         self.resource = resource
         self.factor = factor
         self.aggressive_elimination = aggressive_elimination
-        self.share = share
-        self.share_memory = share_memory
-        self.max_time = max_time
-        self.checkpoint = checkpoint
 
     @abstractmethod
     def _generate_candidate_params(self, min_resources, max_resources):
