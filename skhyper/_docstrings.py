@@ -116,7 +116,17 @@ ATTRIBUTES = """best_estimator_ : estimator
         :class:`skhyper.display.SearchHistoryDisplay`."""
 
 
-def fill_doc(cls):
-    """Class decorator: replace ``%(name)s`` in ``cls.__doc__`` by the shared text."""
-    cls.__doc__ = cls.__doc__ % {**PARAMETERS, "attributes": ATTRIBUTES}
-    return cls
+def fill_doc(cls=None, *, parameters=None, attributes=ATTRIBUTES):
+    """Class decorator: replace ``%(name)s`` in ``cls.__doc__`` by the shared text.
+
+    ``parameters`` adds paragraphs of a family of tuners (successive
+    halving's) to :data:`PARAMETERS`; ``attributes`` is what
+    ``%(attributes)s`` stands for. ``@fill_doc`` or ``@fill_doc(...)``.
+    """
+
+    def fill(cls):
+        names = {**PARAMETERS, **(parameters or {}), "attributes": attributes}
+        cls.__doc__ = cls.__doc__ % names
+        return cls
+
+    return fill if cls is None else fill(cls)

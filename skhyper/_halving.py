@@ -16,7 +16,7 @@ import numpy as np
 
 from ._base import BaseTuner
 from ._compat import Interval, StrOptions, _num_samples
-from ._docstrings import ATTRIBUTES, PARAMETERS
+from ._docstrings import ATTRIBUTES, fill_doc
 from ._rungs import (
     SubsampleSplitter,
     best_of_rung,
@@ -109,15 +109,6 @@ HALVING_ATTRIBUTES = """n_resources_ : list of int
     "Mean cross-validated score of the best candidate.",
     "Mean cross-validated score of the best candidate of the last rung.",
 )
-
-
-def _fill_doc(cls):
-    cls.__doc__ = cls.__doc__ % {
-        **PARAMETERS,
-        **HALVING_PARAMETERS,
-        "attributes": HALVING_ATTRIBUTES,
-    }
-    return cls
 
 
 class BaseHalvingTuner(BaseTuner):
@@ -364,7 +355,7 @@ class BaseHalvingTuner(BaseTuner):
         return tags
 
 
-@_fill_doc
+@fill_doc(parameters=HALVING_PARAMETERS, attributes=HALVING_ATTRIBUTES)
 class HalvingGridTuner(BaseHalvingTuner):
     """Search over a grid with successive halving.
 
@@ -516,7 +507,7 @@ class HalvingGridTuner(BaseHalvingTuner):
         return grid_candidates(self.param_grid)
 
 
-@_fill_doc
+@fill_doc(parameters=HALVING_PARAMETERS, attributes=HALVING_ATTRIBUTES)
 class HalvingRandomTuner(BaseHalvingTuner):
     """Search over sampled candidates with successive halving.
 
