@@ -186,7 +186,8 @@ class Runner:
             for cand in leaf.candidates
         ]
         with uninterrupted():
-            record(task, results, {"fits": 0, "warm_fits": 0, "hooked": False})
+            counts = {"fits": 0, "warm_fits": 0, "hooked": False, "lost": True}
+            record(task, results, counts)
 
     def _run(self, tasks, X, y, splits, context, record):
         """One ``Parallel`` call; returns (finished task ids, crash or None)."""
