@@ -615,3 +615,68 @@ def test_the_deadline_stops_a_process_that_ignores_sigint(n_jobs):
     # A fit sleeps 60 s: stopped at the deadline, plus a margin for stopping
     # the workers on a loaded machine (documented: a few seconds).
     assert float(elapsed) < max_time + 15, elapsed
+
+
+CTRL_C = """
+import json, os, sqlite3, time
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+
+class Catching(ClassifierMixin, BaseEstimator):
+    def __init__(self, C=1.0, steps=0):
+        self.C, self.steps = C, steps
+
+    def fit(self, X, y):
+        open({marker!r}, "a").write("x")
+        self.model_ = LogisticRegression(C=self.C).fit(X, y)
+        self.classes_ = self.model_.classes_
+        self.complete_ = False
+        try:
+            for _ in range(self.steps):
+                time.sleep(0.05)
+            self.complete_ = True
+        except KeyboardInterrupt:  # as MLPClassifier does
+            open({marker!r}, "a").write("c")
+        return self
+
+    def predict(self, X):
+        if not self.complete_:
+            return np.full(len(X), self.classes_[0])
+        return self.model_.predict(X)
+
+
+grid = [{{"C": [0.1, 0.5], "steps": [0]}}, {{"C": [1.0], "steps": [400]}}]
+tuner = GridTuner(Catching(), grid, cv=2, n_jobs=1, checkpoint={path!r})
+try:
+    tuner.fit(X, y)
+    print("finished")
+except KeyboardInterrupt:
+    with sqlite3.connect({path!r}) as db:
+        rows = [json.loads(r) for r, in db.execute("SELECT result FROM results")]
+    print("interrupted", json.dumps([r["test_scores"] for r in rows]))
+"""
+
+
+def test_ctrl_c_caught_by_the_estimator_still_stops_and_keeps_no_cut_fit(tmp_path):
+    marker, path = tmp_path / "fits", tmp_path / "search.db"
+    code = _script(CTRL_C.format(marker=str(marker), path=str(path)))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:  # the slow candidate's first fit started
+        if marker.exists() and marker.read_text().count("x") >= 5:
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    words = out.decode().split(maxsplit=1)
+    assert words and words[0] == "interrupted", (out, err.decode()[-3000:])
+    assert "c" in marker.read_text()  # the estimator caught the Ctrl-C
+    scores = json.loads(words[1])
+    assert all(score > 0.5 for score in scores), scores  # none half-trained
