@@ -19,11 +19,12 @@ import warnings
 
 import numpy as np
 import pytest
-from skhyper import GridTuner
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+
+from skhyper import GridTuner
 
 from .counting import LoggingClassifier
 from .utils import assert_cv_results_equal
@@ -398,11 +399,12 @@ def test_a_lambda_in_the_estimator_or_scorer_runs_without_the_checkpoint(
 
 
 def test_a_lambda_in_the_grid_runs_in_every_tuner(iris, tmp_path):
-    from skhyper import HalvingGridTuner, RandomTuner
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import HalvingGridSearchCV
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer
+
+    from skhyper import HalvingGridTuner, RandomTuner
 
     X, y = iris
     pipe = Pipeline([("ft", FunctionTransformer()), ("clf", LoggingClassifier())])
@@ -680,3 +682,79 @@ def test_ctrl_c_caught_by_the_estimator_still_stops_and_keeps_no_cut_fit(tmp_pat
     assert "c" in marker.read_text()  # the estimator caught the Ctrl-C
     scores = json.loads(words[1])
     assert all(score > 0.5 for score in scores), scores  # none half-trained
+
+
+# -- 4. the main process killed at random points ---------------------------------
+
+KILLS = """
+import json, os, random, signal, sqlite3, sys, time
+sys.path.insert(0, {root!r})
+from sklearn.datasets import load_iris
+from skhyper import GridTuner
+from tests.counting import LoggingCentroid
+from tests.utils import assert_cv_results_equal
+
+folder, n_kills = {folder!r}, {n_kills}
+X, y = load_iris(return_X_y=True)
+grid = {{"shrink_threshold": [None, 0.01, 0.03, 0.1, 0.3, 1.0]}}
+n_fits = 6 * 3
+
+
+def search(path, log):
+    os.environ["SKHYPER_FIT_LOG"] = log
+    open(log, "w").close()
+    tuner = GridTuner(LoggingCentroid(), grid, cv=3, n_jobs=1, checkpoint=path)
+    return tuner.fit(X, y)
+
+
+reference = search(os.path.join(folder, "reference.db"), os.path.join(folder, "r"))
+start = time.time()  # how long a search takes, once warm
+search(os.path.join(folder, "timed.db"), os.path.join(folder, "t"))
+took = time.time() - start
+rng = random.Random(0)
+figures = []
+for k in range(n_kills):
+    path = os.path.join(folder, f"kill{{k}}.db")
+    log = os.path.join(folder, f"kill{{k}}.log")
+    open(log, "w").close()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            search(path, log)
+        finally:
+            os._exit(0)
+    time.sleep(rng.uniform(0.0, took))
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    killed = os.WIFSIGNALED(status)
+    rows = 0
+    if os.path.exists(path) and os.path.getsize(path):
+        with sqlite3.connect(path) as db:
+            rows = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        db.close()
+    before = len(open(log).read().split())
+    resumed = search(path, log + ".resume")
+    fits = len(open(log + ".resume").read().split()) - 1  # the refit aside
+    assert resumed.work_["from_checkpoint"] == rows, (rows, resumed.work_)
+    assert fits == n_fits - rows, (fits, rows)  # no journaled fit redone
+    assert_cv_results_equal(resumed, reference)
+    figures.append([killed, before, rows, fits])
+print(json.dumps(figures))
+"""
+
+
+def test_a_search_killed_at_random_points_resumes_redoing_no_finished_fit(tmp_path):
+    n_kills = 20
+    code = KILLS.format(root=ROOT, folder=str(tmp_path), n_kills=n_kills)
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env)
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    figures = json.loads(proc.stdout.decode().split("\n")[-2])
+    assert len(figures) == n_kills
+    n_killed = sum(killed for killed, *_ in figures)
+    # Most kills land inside the search (some after it, when it was quick).
+    assert n_killed >= n_kills // 2, figures
+    # Redone on resume: only fits that had not been journaled (the task in
+    # flight at the kill); none that had.
+    for _, before, rows, fits in figures:
+        assert fits == 18 - rows and before >= rows, figures
