@@ -168,7 +168,12 @@ def _distributions():
 
 @functools.cache
 def package_version(package):
-    """The installed version of the distribution providing ``package``."""
+    """The version of the top-level package ``package``: its ``__version__``
+    (xgboost, lightgbm, torch... have one), else its distribution's, else
+    None (a local module)."""
+    version = getattr(sys.modules.get(package), "__version__", None)
+    if isinstance(version, str):
+        return version
     for dist in _distributions().get(package, ()):
         try:
             return importlib.metadata.version(dist)
