@@ -758,3 +758,82 @@ def test_a_search_killed_at_random_points_resumes_redoing_no_finished_fit(tmp_pa
     # flight at the kill); none that had.
     for _, before, rows, fits in figures:
         assert fits == 18 - rows and before >= rows, figures
+
+
+MODULE = """
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.neighbors import NearestCentroid
+
+
+class Local(ClassifierMixin, BaseEstimator):
+    def __init__(self, shrink_threshold=None):
+        self.shrink_threshold = shrink_threshold
+
+    def fit(self, X, y):
+        self.model_ = NearestCentroid(shrink_threshold=self.shrink_threshold)
+        self.model_.fit(X * 1.0, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X * 1.0)
+"""
+
+
+def test_a_class_of_a_module_without_a_version_is_keyed_by_its_source(
+    iris, tmp_path, monkeypatch
+):
+    import importlib
+
+    X, y = iris
+    folder = tmp_path / "code"
+    folder.mkdir()
+    module = folder / "skhyper_local_estimator.py"
+    module.write_text(MODULE)
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    import skhyper_local_estimator as local
+
+    path = tmp_path / "search.db"
+    grid = {"shrink_threshold": [None, 0.1]}
+
+    def run():
+        tuner = GridTuner(local.Local(), grid, cv=2, checkpoint=path)
+        return tuner.fit(X, y).work_["from_checkpoint"]
+
+    try:
+        assert (run(), run()) == (0, 4)
+        module.write_text(MODULE.replace("X * 1.0", "X * 2.0"))
+        local = importlib.reload(local)
+        assert (run(), run()) == (0, 4)
+    finally:
+        sys.modules.pop("skhyper_local_estimator", None)
+
+
+LOCKED = """
+import sys, time
+from skhyper._engine._journal import Journal
+journal = Journal(sys.argv[1])
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_checkpoint_locked_by_another_process_is_refused_until_it_dies(
+    iris, tmp_path, fit_log
+):
+    X, y = iris
+    path = tmp_path / "search.db"
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOCKED, str(path)], env=env, stdout=subprocess.PIPE
+    )
+    try:
+        assert proc.stdout.readline().split() == [b"locked"]
+        with pytest.raises(RuntimeError, match="in use by another running search"):
+            _run(path, X, y)
+        assert fit_log() == []
+    finally:
+        proc.kill()  # SIGKILL: the OS releases its lock
+        proc.wait()
+    assert _run(path, X, y).work_["fits"] == 12

@@ -35,6 +35,7 @@ import math
 import numbers
 import os
 import sqlite3
+import threading
 
 import joblib
 import numpy as np
@@ -51,6 +52,12 @@ FORMAT = "skhyper-journal-2"
 # Seconds to wait for another process that holds the file's write lock.
 LOCK_TIMEOUT = 60
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# (device, inode) of the checkpoints this process's searches hold. A second
+# search of this process is refused from here, without opening the file:
+# closing any descriptor of a file drops every POSIX lock the process holds
+# on it, SQLite's included.
+_HELD = set()
+_HELD_LOCK = threading.Lock()
 
 # What sqlite_master holds in a journal: (type, name) -> sql, exactly.
 _TABLES = {
@@ -298,19 +305,36 @@ class Journal:
         """Hold an exclusive lock on the file while the search runs."""
         if fcntl is None:
             return
-        fd = os.open(self.path, os.O_RDONLY)
+        stat = os.stat(self.path)
+        key = (stat.st_dev, stat.st_ino)
+        with _HELD_LOCK:
+            held = key in _HELD
+            if not held:
+                _HELD.add(key)
+        if held:
+            self._in_use(None)
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except BaseException:
+            _HELD.discard(key)
+            raise
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             self._close_db()
             os.close(fd)  # after SQLite's: closing drops the process's locks
-            raise RuntimeError(
-                f"checkpoint={self.path!r} is in use by another running search "
-                "(it holds the file's lock); two searches cannot share one "
-                "checkpoint at the same time. Wait for it to end, or give "
-                "another path."
-            ) from exc
-        self._lock_fd = fd
+            _HELD.discard(key)
+            self._in_use(exc)
+        self._lock_fd, self._lock_key = fd, key
+
+    def _in_use(self, cause):
+        self._close_db()
+        raise RuntimeError(
+            f"checkpoint={self.path!r} is in use by another running search "
+            "(it holds the file's lock); two searches cannot share one "
+            "checkpoint at the same time. Wait for it to end, or give "
+            "another path."
+        ) from cause
 
     def load(self, split_keys, train_score=False, names=None):
         """``{(split_key, candidate_key): result}`` for the given splits.
@@ -370,3 +394,5 @@ class Journal:
         if self._lock_fd is not None:  # released after SQLite closed its own
             os.close(self._lock_fd)
             self._lock_fd = None
+            with _HELD_LOCK:
+                _HELD.discard(self._lock_key)

@@ -109,7 +109,9 @@ class _KeyPickler(pickle.Pickler):
     A function or class is pickled by name (its module and qualified name),
     and its top-level package noted, for its version; one defined in
     ``__main__`` is pickled by its source where ``inspect`` finds it (a
-    script's code changes between runs under the same name). One that has
+    script's code changes between runs under the same name), and one from
+    a module without a version (the user's own, not installed) has its
+    source noted too. One that has
     no name to be found by (a lambda, a function or class defined inside a
     function) raises :class:`Unstable`.
     """
@@ -131,7 +133,7 @@ class _KeyPickler(pickle.Pickler):
             )
         if module == "__main__":
             return ("__main__", name, _source(obj))
-        self.packages.add(module.partition(".")[0])
+        _note_code(obj, module, name, self.packages, self.main)
         return None
 
 
@@ -140,10 +142,21 @@ _CODE = (
     types.FunctionType,
     types.BuiltinFunctionType,
     types.MethodType,
-    functools.partial,
 )
 
 
+def _note_code(obj, module, qualname, packages, sources):
+    """Note the package of code named by a key; the source too, when the
+    package has no version (a module of the user's own, not installed), so
+    that editing it makes its rows not match."""
+    top = module.partition(".")[0]
+    packages.add(top)
+    local = top not in sys.stdlib_module_names and top != "builtins"
+    if local and obj is not None and package_version(top) is None:
+        sources.add((module, qualname, _source(obj)))
+
+
+@functools.lru_cache(maxsize=1024)
 def _source(obj):
     try:
         return inspect.getsource(obj)
@@ -192,9 +205,12 @@ def _estimator_code(module, qualname, packages, main):
         obj = sys.modules.get("__main__")
         for part in qualname.split("."):
             obj = getattr(obj, part, None)
-        main.add((qualname, None if obj is None else _source(obj)))
+        main.add(("__main__", qualname, None if obj is None else _source(obj)))
     else:
-        packages.add(module.partition(".")[0])
+        obj = sys.modules.get(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part, None)
+        _note_code(obj, module, qualname, packages, main)
 
 
 def persistent_key(value):
