@@ -114,3 +114,46 @@ def test_random_tuner_on_dask_equals_local_and_sklearn(client, breast_cancer):
     assert_search_equal(remote, local)
     assert_same_work(remote, local)
     assert_search_equal(remote, reference)
+
+
+def _setenv(values):
+    import os
+
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def test_a_dask_worker_killed_mid_fit_is_retried(client, tmp_path, monkeypatch):
+    # Last in this module: it kills a worker of the shared cluster (its
+    # nanny starts a new one). Dask runs the lost task again on a worker;
+    # the search equals scikit-learn's, and the checkpoint holds every fit.
+    import os
+    import sqlite3
+
+    from sklearn.datasets import load_iris
+
+    from .counting import LoggingClassifier
+
+    X, y = load_iris(return_X_y=True)
+    died = tmp_path / "died"
+    env = {"SKHYPER_PARENT_PID": str(os.getpid()), "SKHYPER_DIE_ONCE": str(died)}
+    monkeypatch.setenv("SKHYPER_PARENT_PID", env["SKHYPER_PARENT_PID"])
+    client.run(_setenv, env)
+    grid = {"C": [0.1, 13, 1.0]}  # C=13 kills the worker fitting it, once
+    path = tmp_path / "search.db"
+    try:
+        with joblib.parallel_config(backend="dask"):
+            tuner = GridTuner(LoggingClassifier(), grid, cv=2, n_jobs=-1)
+            tuner.set_params(checkpoint=path).fit(X, y)
+    finally:
+        client.run(_setenv, dict.fromkeys(env))
+    assert died.exists()
+    reference = GridSearchCV(LoggingClassifier(), grid, cv=2).fit(X, y)
+    assert_search_equal(tuner, reference)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone() == (6,)
+    db.close()
+    client.wait_for_workers(2, timeout=60)

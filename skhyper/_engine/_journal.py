@@ -157,7 +157,9 @@ def check_result(result, train_score, names=None):
     keys = {"fit_error", "test_scores", "fit_time", "score_time"}
     if train_score:
         keys.add("train_scores")
-    if not isinstance(result, dict) or set(result) != keys:
+    # Keys added by later versions of a result are let through; the ones
+    # read must be there, of the right types.
+    if not isinstance(result, dict) or not keys <= set(result):
         return False
     error = result["fit_error"]
     if error is not None and not isinstance(error, str):
