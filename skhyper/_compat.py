@@ -13,6 +13,10 @@ import sklearn
 #   process dies (segfault, OOM kill); joblib re-exports nothing for it.
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 
+# - lost_worker_errors(): TerminatedWorkerError, and Dask's errors for a task
+#   whose worker died (KilledWorker once Dask gave up retrying it; a
+#   cancelled future when joblib's Dask backend dropped it), when
+#   ``distributed`` is in use (never imported here).
 # - short_format_time: joblib's "1.2s" / "3.4min" formatting, used by
 #   scikit-learn's verbose lines; ours must print the same.
 from joblib.logger import short_format_time
@@ -254,6 +258,7 @@ __all__ = [
     "InvalidParameterError",
     "StrOptions",
     "TerminatedWorkerError",
+    "lost_worker_errors",
     "_MultimetricScorer",
     "_VisualBlock",
     "_check_method_params",
@@ -275,3 +280,16 @@ __all__ = [
     "_yields_constant_splits",
     "with_callbacks",
 ]
+
+
+def lost_worker_errors():
+    """The exception types that mean a task's worker process died."""
+    import sys
+
+    errors = [TerminatedWorkerError]
+    if "distributed" in sys.modules:
+        from distributed import KilledWorker
+        from distributed.client import FutureCancelledError
+
+        errors += [KilledWorker, FutureCancelledError]
+    return tuple(errors)

@@ -24,7 +24,7 @@ from itertools import chain
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._compat import TerminatedWorkerError, backend_kind, backend_streams_results
+from .._compat import backend_kind, backend_streams_results, lost_worker_errors
 from ._schedule import Scheduler
 from ._settings import SIGINTS, Stop, TaskContext
 from ._store import release
@@ -262,7 +262,7 @@ class Runner:
                 if self.time_left() <= 0 and more:
                     self.stopped = Stop.MAX_TIME
                     break
-        except TerminatedWorkerError as exc:
+        except lost_worker_errors() as exc:
             if _interrupted(exc):
                 raise
             return done, exc
