@@ -191,7 +191,7 @@ class Journal:
         self.db = None
         if isinstance(self.path, bytes):
             self.path = os.fsdecode(self.path)
-        if not self.path or self.path == ":memory:" or self.path.startswith("file:"):
+        if not self.path or self.path == ":memory:":  # SQLite's, not files
             raise ValueError(f"checkpoint must be a file path, got {path!r}")
         if os.path.isdir(self.path):
             raise ValueError(
