@@ -5,8 +5,17 @@ one loop in the parent process, the only place where results are recorded.
 That loop also enforces the time budget, turns Ctrl-C into a prompt stop,
 and survives workers that die: their unfinished tasks are retried once on
 fresh workers; tasks that die again are run alone, and one that kills its
-worker even then is recorded as failed. Any joblib backend works: loky
-(default), threading, and Dask or Ray through ``joblib.parallel_config``.
+worker even then is recorded as failed (and not journaled: a resume
+retries it). Any joblib backend works: loky (default), threading, and Dask
+or Ray through ``joblib.parallel_config``.
+
+The deadline: in the main thread, the run installs its own SIGINT handler,
+and a timer sends a real SIGINT to the main thread at the deadline, which
+ends a blocking wait or sleep and raises KeyboardInterrupt there whatever
+SIGINT's handler was (ignored, in a background job). Worker processes are
+stopped with the aborted ``Parallel`` call; a fit in this process that
+caught the interrupt is discarded by the worker (``_worker``), which keeps
+no leaf that ended after the deadline, nor one during which a Ctrl-C came.
 """
 
 import os
