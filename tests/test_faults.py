@@ -700,30 +700,56 @@ grid = {{"shrink_threshold": [None, 0.01, 0.03, 0.1, 0.3, 1.0]}}
 n_fits = 6 * 3
 
 
-def search(path, log):
+def search(path, log, n_jobs=1):
     os.environ["SKHYPER_FIT_LOG"] = log
     open(log, "w").close()
-    tuner = GridTuner(LoggingCentroid(), grid, cv=3, n_jobs=1, checkpoint=path)
+    tuner = GridTuner(LoggingCentroid(), grid, cv=3, n_jobs=n_jobs, checkpoint=path)
     return tuner.fit(X, y)
 
 
 reference = search(os.path.join(folder, "reference.db"), os.path.join(folder, "r"))
-start = time.time()  # how long a search takes, once warm
-search(os.path.join(folder, "timed.db"), os.path.join(folder, "t"))
-took = time.time() - start
+
+
+def spawn(path, log, n_jobs):  # a search in a child process; its id
+    pid = os.fork()
+    if pid == 0:
+        try:
+            # Its own process group, and no pipe of ours: loky workers left
+            # behind by a kill are killed with the group, and do not hold
+            # the test's output open.
+            os.setpgrp()
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            search(path, log, n_jobs)
+        finally:
+            os._exit(0)
+    return pid
+
+
+def kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+took = {{}}
+for n_jobs in (1, 2):  # how long a search takes in a fresh process, once warm
+    start = time.time()
+    pid = spawn(os.path.join(folder, f"timed{{n_jobs}}.db"), os.devnull, n_jobs)
+    os.waitpid(pid, 0)
+    took[n_jobs] = time.time() - start
+    kill_group(pid)
 rng = random.Random(0)
 figures = []
 for k in range(n_kills):
     path = os.path.join(folder, f"kill{{k}}.db")
     log = os.path.join(folder, f"kill{{k}}.log")
     open(log, "w").close()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            search(path, log)
-        finally:
-            os._exit(0)
-    time.sleep(rng.uniform(0.0, took))
+    n_jobs = 2 if k % 5 == 4 else 1  # with loky workers, orphaned by the kill
+    pid = spawn(path, log, n_jobs)
+    time.sleep(rng.uniform(0.0, took[n_jobs]))
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     killed = os.WIFSIGNALED(status)
@@ -738,7 +764,8 @@ for k in range(n_kills):
     assert resumed.work_["from_checkpoint"] == rows, (rows, resumed.work_)
     assert fits == n_fits - rows, (fits, rows)  # no journaled fit redone
     assert_cv_results_equal(resumed, reference)
-    figures.append([killed, before, rows, fits])
+    figures.append([killed, before, rows, fits, n_jobs])
+    kill_group(pid)  # the orphaned workers, if any
 print(json.dumps(figures))
 """
 
@@ -752,11 +779,12 @@ def test_a_search_killed_at_random_points_resumes_redoing_no_finished_fit(tmp_pa
     figures = json.loads(proc.stdout.decode().split("\n")[-2])
     assert len(figures) == n_kills
     n_killed = sum(killed for killed, *_ in figures)
+    assert sum(f[-1] == 2 for f in figures) == 4  # 4 kills with 2 loky workers
     # Most kills land inside the search (some after it, when it was quick).
     assert n_killed >= n_kills // 2, figures
     # Redone on resume: only fits that had not been journaled (the task in
     # flight at the kill); none that had.
-    for _, before, rows, fits in figures:
+    for _, before, rows, fits, _ in figures:
         assert fits == 18 - rows and before >= rows, figures
 
 
