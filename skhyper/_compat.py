@@ -14,6 +14,10 @@ import sklearn
 #   process dies (segfault, OOM kill); joblib re-exports nothing for it.
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 
+# - lost_worker_errors(): TerminatedWorkerError, and Dask's errors for a task
+#   whose worker died (KilledWorker once Dask gave up retrying it; a
+#   cancelled future when joblib's Dask backend dropped it), when
+#   ``distributed`` is in use (never imported here).
 # - short_format_time: joblib's "1.2s" / "3.4min" formatting, used by
 #   scikit-learn's verbose lines; ours must print the same.
 from joblib.logger import short_format_time
@@ -255,6 +259,7 @@ __all__ = [
     "InvalidParameterError",
     "StrOptions",
     "TerminatedWorkerError",
+    "lost_worker_errors",
     "_MultimetricScorer",
     "_VisualBlock",
     "_check_method_params",
@@ -312,3 +317,16 @@ def mlp_stopped_by_test(mlp):
       learning rate instead); checked on 1.6.1 and 1.9.1.
     """
     return getattr(mlp, "_no_improvement_count", 0) > mlp.n_iter_no_change
+
+
+def lost_worker_errors():
+    """The exception types that mean a task's worker process died."""
+    import sys
+
+    errors = [TerminatedWorkerError]
+    if "distributed" in sys.modules:
+        from distributed import KilledWorker
+        from distributed.client import FutureCancelledError
+
+        errors += [KilledWorker, FutureCancelledError]
+    return tuple(errors)

@@ -12,7 +12,10 @@ attributes and predictions, and ``work_`` equal. The local run and
 scikit-learn's search are the references.
 """
 
+import warnings
+
 import joblib
+import numpy as np
 import pytest
 
 distributed = pytest.importorskip("distributed")
@@ -114,3 +117,83 @@ def test_random_tuner_on_dask_equals_local_and_sklearn(client, breast_cancer):
     assert_search_equal(remote, local)
     assert_same_work(remote, local)
     assert_search_equal(remote, reference)
+
+
+def _setenv(values):
+    import os
+
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def test_a_dask_worker_killed_mid_fit_is_retried(client, tmp_path, monkeypatch):
+    # Last in this module: it kills a worker of the shared cluster (its
+    # nanny starts a new one). Dask runs the lost task again on a worker;
+    # the search equals scikit-learn's, and the checkpoint holds every fit.
+    import os
+    import sqlite3
+
+    from sklearn.datasets import load_iris
+
+    from .counting import LoggingClassifier
+
+    X, y = load_iris(return_X_y=True)
+    died = tmp_path / "died"
+    env = {"SKHYPER_PARENT_PID": str(os.getpid()), "SKHYPER_DIE_ONCE": str(died)}
+    monkeypatch.setenv("SKHYPER_PARENT_PID", env["SKHYPER_PARENT_PID"])
+    client.run(_setenv, env)
+    grid = {"C": [0.1, 13, 1.0]}  # C=13 kills the worker fitting it, once
+    path = tmp_path / "search.db"
+    try:
+        with joblib.parallel_config(backend="dask"):
+            tuner = GridTuner(LoggingClassifier(), grid, cv=2, n_jobs=-1)
+            tuner.set_params(checkpoint=path).fit(X, y)
+    finally:
+        client.run(_setenv, dict.fromkeys(env))
+    assert died.exists()
+    reference = GridSearchCV(LoggingClassifier(), grid, cv=2).fit(X, y)
+    assert_search_equal(tuner, reference)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone() == (6,)
+    db.close()
+    client.wait_for_workers(2, timeout=60)
+
+
+def test_a_task_that_always_kills_its_dask_worker_does_not_end_the_search(
+    client, tmp_path, monkeypatch
+):
+    # Dask gives up on it (or joblib's Dask backend drops its future): the
+    # search retries it as for a lost loky worker and goes on. (Where only
+    # one Dask worker is left, joblib runs a call in this process: the fit
+    # may then succeed here.) A death is never journaled.
+    import os
+    import sqlite3
+
+    from sklearn.datasets import load_iris
+
+    from .counting import LoggingClassifier
+
+    X, y = load_iris(return_X_y=True)
+    monkeypatch.setenv("SKHYPER_PARENT_PID", str(os.getpid()))
+    client.run(_setenv, {"SKHYPER_PARENT_PID": str(os.getpid())})
+    grid = {"C": [0.1, 666]}  # C=666 kills any process but this one
+    path = tmp_path / "search.db"
+    try:
+        with joblib.parallel_config(backend="dask"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # FitFailedWarning
+            tuner = GridTuner(LoggingClassifier(), grid, cv=2, n_jobs=-1)
+            tuner.set_params(checkpoint=path).fit(X, y)
+    finally:
+        client.run(_setenv, {"SKHYPER_PARENT_PID": None})
+    reference = GridSearchCV(LoggingClassifier(), {"C": [0.1]}, cv=2).fit(X, y)
+    ours = tuner.cv_results_
+    assert ours["split0_test_score"][0] == reference.cv_results_["split0_test_score"]
+    failed = sum(np.isnan(ours[f"split{i}_test_score"][1]) for i in range(2))
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    db.close()
+    assert rows == 4 - failed
+    client.wait_for_workers(2, timeout=60)

@@ -47,7 +47,10 @@ of each round. Behind it, one call flows through these modules:
     Final models kept in the parent between calls (``keep=``), bounded by
     ``share_memory``, handed to the next call's tasks to continue them.
 ``_journal``
-    The SQLite checkpoint of finished (candidate, split) results.
+    The SQLite checkpoint of finished (candidate, split) results: rows with
+    checksums, a fixed schema, one search at a time (``flock``); keyed by
+    ``_keys.persistent_key`` (content, code by name or ``__main__`` source,
+    package versions), never by identity.
 ``_progress``
     Progress lines and scikit-learn callback hooks, reported from the parent.
 

@@ -22,15 +22,17 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import clone
 
+from .._compat import multimetric_scorers
 from .._results import (
     format_results,
     insert_error_scores,
     warn_or_raise_about_fit_failures,
 )
+from .._scoring import is_multimetric
 from ._cost import Costs
 from ._journal import Journal, candidate_digest, search_digest, split_digest
 from ._kept import KeptModels
-from ._keys import KeyTable
+from ._keys import KeyTable, Unstable, canonical, persistent_key
 from ._plan import build_plan
 from ._progress import Callbacks, OrderedLines, Progress, cv_end_line, main_score
 from ._run import Runner
@@ -129,25 +131,76 @@ class Engine:
         self.calls = []  # [(split keys, candidate_params, out, cand keys)] per call
         self.n_digested = 0
         self.journal = self.key = None
+        # Why the search is not journaled; the candidates that are not, and why.
+        self.not_journaled = None
+        self.unkeyed, self.unkeyed_alive = {}, []
         if settings.checkpoint is not None:
             self.journal = Journal(settings.checkpoint)
-            self.key = search_digest(
-                estimator,
-                X,
-                y,
-                settings.fit_params,
-                journal_scoring,
-                settings.error_score,
-                settings.return_train_score,
-            )
+            try:
+                self.key = search_digest(
+                    estimator,
+                    X,
+                    y,
+                    settings.fit_params,
+                    journal_scoring,
+                    settings.error_score,
+                    settings.return_train_score,
+                )
+            except Unstable as exc:
+                self.journal.close()
+                self.journal, self.not_journaled = None, str(exc)
+            except BaseException:
+                self.journal.close()
+                raise
+        scorer = settings.scorer
+        self.metric_names = None  # the shape of a result read back
+        if not settings.callable_scoring:
+            names = multimetric_scorers(scorer) if is_multimetric(scorer) else ()
+            self.metric_names = tuple(names)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.kept.clear()
+        checkpoint = self.settings.checkpoint
         if self.journal is not None:
             self.journal.close()
+            if self.journal.n_bad:
+                warnings.warn(
+                    f"checkpoint={checkpoint!r}: {self.journal.n_bad} rows of "
+                    "this search failed their check (a wrong checksum or shape: "
+                    "the file was damaged or edited) and were ignored; their "
+                    "fits were run again.",
+                    UserWarning,
+                )
+        if self.not_journaled is not None:
+            warnings.warn(
+                f"checkpoint={checkpoint!r} was not used: {self.not_journaled}, "
+                "so its results could not be keyed for another run. The search "
+                "ran as without a checkpoint.",
+                UserWarning,
+            )
+        elif self.unkeyed and self.journal is not None:
+            first = next(iter(self.unkeyed.values()))
+            warnings.warn(
+                f"checkpoint={checkpoint!r}: {len(self.unkeyed)} candidates were "
+                f"not journaled (a rerun fits them again): {first}",
+                UserWarning,
+            )
+
+    def _candidate_key(self, params):
+        """The candidate's persistent digest, or None when it has none (then
+        it is neither journaled nor recalled from an earlier call)."""
+        try:
+            return candidate_digest(params)
+        except Unstable:
+            pass
+        if self.journal is not None:
+            key = canonical(params, self.unkeyed_alive)
+            if key not in self.unkeyed:
+                self.unkeyed[key] = _why_unkeyed(params)
+        return None
 
     # -- what a strategy sees --------------------------------------------------
 
@@ -197,7 +250,11 @@ class Engine:
             for c, params in enumerate(candidate_params):
                 rows = out[c * n_splits : (c + 1) * n_splits]
                 if any(r is not None for r in rows):
-                    cand_key = cand_keys[c] if cand_keys else candidate_digest(params)
+                    cand_key = (
+                        cand_keys[c] if cand_keys else self._candidate_key(params)
+                    )
+                    if cand_key is None:
+                        continue
                     for s, result in enumerate(rows):
                         if result is not None:
                             self.memo[split_keys[s], cand_key] = result
@@ -274,19 +331,23 @@ class Engine:
             split_keys = [split_digest(self.key, tr, te) for tr, te in splits]
         recall = self.memo is not None and bool(self.calls)
         if recall or self.journal is not None:
-            cand_keys = [candidate_digest(p) for p in candidate_params]
+            cand_keys = [self._candidate_key(p) for p in candidate_params]
         if recall:
             # Finished by an earlier call of this fit: neither fitted nor
             # counted as distinct again.
             memo = self._recall()
             for c in range(n):
+                if cand_keys[c] is None:
+                    continue
                 for s in range(n_splits):
                     out[c * n_splits + s] = memo.get((split_keys[s], cand_keys[c]))
             before = _n_leaves_in(plan)
             plan = plan.without(done)
             n_leaves -= before - _n_leaves_in(plan)
         if self.journal is not None:
-            found = self.journal.load(split_keys)
+            found = self.journal.load(
+                split_keys, settings.return_train_score, self.metric_names
+            )
             for c in range(n):
                 for s in range(n_splits):
                     if out[c * n_splits + s] is not None:
@@ -356,7 +417,9 @@ class Engine:
                         result,
                     )
                     lines.add(index, line)
-                if self.journal is not None:
+                # A lost worker's result is not journaled: a rerun retries it.
+                journaled = self.journal is not None and not counts.get("lost")
+                if journaled and cand_keys[cand] is not None:
                     rows.append((split_keys[task.split], cand_keys[cand], result))
                 if progress is not None:
                     mean = None
@@ -407,6 +470,16 @@ class Engine:
         elif self.params:
             self.last_results = self.results()
         return self.last_results
+
+
+def _why_unkeyed(params):
+    """Which parameter of a candidate has no persistent key, and why."""
+    for name, value in params.items():
+        try:
+            persistent_key(value)
+        except Unstable as exc:
+            return f"parameter {name!r}: {exc}"
+    return "its parameters have no persistent key"
 
 
 def _n_leaves_in(plan):

@@ -5,11 +5,19 @@ one loop in the parent process, the only place where results are recorded.
 That loop also enforces the time budget, turns Ctrl-C into a prompt stop,
 and survives workers that die: their unfinished tasks are retried once on
 fresh workers; tasks that die again are run alone, and one that kills its
-worker even then is recorded as failed. Any joblib backend works: loky
-(default), threading, and Dask or Ray through ``joblib.parallel_config``.
+worker even then is recorded as failed (and not journaled: a resume
+retries it). Any joblib backend works: loky (default), threading, and Dask
+or Ray through ``joblib.parallel_config``.
+
+The deadline: in the main thread, the run installs its own SIGINT handler,
+and a timer sends a real SIGINT to the main thread at the deadline, which
+ends a blocking wait or sleep and raises KeyboardInterrupt there whatever
+SIGINT's handler was (ignored, in a background job). Worker processes are
+stopped with the aborted ``Parallel`` call; a fit in this process that
+caught the interrupt is discarded by the worker (``_worker``), which keeps
+no leaf that ended after the deadline, nor one during which a Ctrl-C came.
 """
 
-import _thread
 import os
 import shutil
 import signal
@@ -25,14 +33,16 @@ from itertools import chain
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._compat import TerminatedWorkerError, backend_kind, backend_streams_results
+from .._compat import backend_kind, backend_streams_results, lost_worker_errors
 from ._schedule import Scheduler
-from ._settings import Stop, TaskContext
+from ._settings import SIGINTS, Stop, TaskContext
 from ._store import release
 from ._worker import failed_result, run_task
 
 # After the deadline's interrupt fired, how long to wait for it to land in
 # the main thread (it may be pending when the search ends at the deadline).
+# The interrupt is a real SIGINT sent to the main thread, so it also ends a
+# blocking system call (a sleep, a wait on a worker); it lands at once.
 INTERRUPT_WAIT = 1.0  # seconds
 INTERRUPT_POLL = 0.005  # seconds
 
@@ -66,7 +76,8 @@ class Runner:
         self.n_tasks = 0  # tasks sent to workers
         self._unsent = lambda: False  # whether the scheduler has tasks left
         self._lock = threading.Lock()
-        self._armed = self._expired = self._interrupt_seen = False
+        self._armed = self._expired = self._landed = False
+        self._previous = None  # SIGINT's handler before the watchdog's
 
     def _expire(self):
         # At the deadline, interrupt the parent wherever it waits, so running
@@ -74,36 +85,64 @@ class Runner:
         with self._lock:
             if self._armed:
                 self._expired = True
-                _thread.interrupt_main()
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    def _on_sigint(self, signum, frame):
+        """SIGINT's handler while a run is in progress (main thread).
+
+        The deadline's own SIGINT raises KeyboardInterrupt, whatever the
+        handler was (also when SIGINT is ignored, as in a background job);
+        any other SIGINT is counted (``SIGINTS``: a fit in this process that
+        caught it is then discarded) and handled as before.
+        """
+        if self._expired:
+            self._landed = True
+            raise KeyboardInterrupt
+        previous = self._previous
+        if previous == signal.SIG_IGN:
+            return None
+        SIGINTS[0] += 1
+        if callable(previous):
+            return previous(signum, frame)
+        raise KeyboardInterrupt  # SIG_DFL or a handler not set from Python
 
     def _watchdog(self):
-        """A timer interrupting the main thread at the deadline (main thread only:
-        elsewhere the loop stops when the first result after the deadline comes)."""
-        if self.deadline is None or threading.current_thread() is not (
-            threading.main_thread()
-        ):
+        """In the main thread, SIGINT's handler for the run, and a timer
+        interrupting the main thread at the deadline. Elsewhere (no signals),
+        None: the loop stops when the first result after the deadline comes."""
+        if threading.current_thread() is not threading.main_thread():
             return None
-        self._armed, self._expired = True, False
-        timer = threading.Timer(max(0.0, self.time_left()), self._expire)
-        timer.daemon = True
-        timer.start()
-        return timer
+        self._expired = self._landed = False
+        timer = None
+        self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        if self.deadline is not None:
+            self._armed = True
+            timer = threading.Timer(max(0.0, self.time_left()), self._expire)
+            timer.daemon = True
+            timer.start()
+        return (timer,)
 
-    def _disarm(self, timer):
-        """Stop the timer; absorb its interrupt if it fired and is still pending."""
-        if timer is None:
+    def _disarm(self, watch):
+        """Stop the timer; absorb its interrupt if it fired and is still pending;
+        give SIGINT its handler back."""
+        if watch is None:
             return
+        (timer,) = watch
         try:
-            with self._lock:
-                self._armed = False
-            timer.cancel()
-            if self._expired and not self._interrupt_seen:
-                # the pending interrupt lands here
-                for _ in range(int(INTERRUPT_WAIT / INTERRUPT_POLL)):
-                    time.sleep(INTERRUPT_POLL)
-        except KeyboardInterrupt:
-            if not self._expired:
-                raise
+            try:
+                with self._lock:
+                    self._armed = False
+                if timer is not None:
+                    timer.cancel()
+                if self._expired and not self._landed:
+                    # the pending interrupt lands here
+                    for _ in range(int(INTERRUPT_WAIT / INTERRUPT_POLL)):
+                        time.sleep(INTERRUPT_POLL)
+            except KeyboardInterrupt:
+                if not self._expired:
+                    raise
+        finally:
+            signal.signal(signal.SIGINT, self._previous)
         if self._expired:
             self.stopped = self.stopped or Stop.MAX_TIME
 
@@ -186,12 +225,12 @@ class Runner:
             for cand in leaf.candidates
         ]
         with uninterrupted():
-            record(task, results, {"fits": 0, "warm_fits": 0, "hooked": False})
+            counts = {"fits": 0, "warm_fits": 0, "hooked": False, "lost": True}
+            record(task, results, counts)
 
     def _run(self, tasks, X, y, splits, context, record):
         """One ``Parallel`` call; returns (finished task ids, crash or None)."""
         done = set()
-        self._interrupt_seen = False
         timer = self._watchdog()
         try:
             try:
@@ -203,7 +242,6 @@ class Runner:
                     raise KeyboardInterrupt from exc
                 raise
         except KeyboardInterrupt:
-            self._interrupt_seen = True
             if self._expired:
                 self.stopped = Stop.MAX_TIME
                 return done, None
@@ -233,7 +271,7 @@ class Runner:
                 if self.time_left() <= 0 and more:
                     self.stopped = Stop.MAX_TIME
                     break
-        except TerminatedWorkerError as exc:
+        except lost_worker_errors() as exc:
             if _interrupted(exc):
                 raise
             return done, exc

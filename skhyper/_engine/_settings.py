@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# SIGINTs (Ctrl-C) this process received while a search ran with a deadline
+# (``_run.Runner`` counts them): a fit running in this process when one came
+# may have caught the KeyboardInterrupt and returned a half-trained model;
+# ``_worker`` then discards it.
+SIGINTS = [0]
+
 
 @dataclass(frozen=True)
 class Settings:

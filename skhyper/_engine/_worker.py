@@ -44,6 +44,7 @@ from ._branches import (
 )
 from ._cost import shape_of
 from ._kept import dump, load
+from ._settings import SIGINTS
 from ._staged import StagedRun
 from ._store import signal_handover, store_for, wait_for_handover
 
@@ -201,7 +202,14 @@ class Worker:
         for leaf in self.task.leaves:
             if deadline is not None and time.time() >= deadline:
                 break  # the time budget is spent: start no new fit
+            interrupts = SIGINTS[0]
             result = self.evaluate_with_hooks(leaf)
+            # A fit cut short is never kept, whatever the estimator did with
+            # the interruption (some catch it and return a half-trained model).
+            if SIGINTS[0] != interrupts:  # Ctrl-C in this process
+                raise KeyboardInterrupt
+            if deadline is not None and time.time() >= deadline:
+                break  # running at the deadline: discarded
             if leaf.keep and result["fit_error"] is None:
                 value = leaf.path[-1].estimator.get_params(deep=False)[leaf.warm]
                 self.kept[leaf.chain] = (leaf.candidates[0], value)
