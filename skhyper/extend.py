@@ -304,22 +304,7 @@ def check_warm_start(estimator, param, values, X, y=None, *, cv=3, scoring=None)
         raise ValueError(
             f"values must hold at least two different values, got {values!r}"
         )
-    grid = {param: values}
-    kwargs = dict(cv=cv, scoring=scoring, return_train_score=True)
-    tuner = GridTuner(clone(estimator), grid, **kwargs).fit(X, y)
-    reference = GridSearchCV(clone(estimator), grid, **kwargs).fit(X, y)
-    if tuner.work_["warm_start_fits"] == 0:
-        raise AssertionError(
-            f"The warm-start path of {param!r} was not followed (work_={tuner.work_})."
-        )
-    for key, expected in reference.cv_results_.items():
-        if key.endswith("_time") or key == "params":
-            continue
-        np.testing.assert_array_equal(
-            np.asarray(tuner.cv_results_[key]),
-            np.asarray(expected),
-            err_msg=f"{key}: the warm-start path differs from fresh fits",
-        )
+    _search_against_sklearn(estimator, param, values, X, y, cv, scoring, "warm-start")
 
 
 def register_staged_path(cls, param, stages, condition=None):
@@ -546,22 +531,7 @@ def check_staged_path(estimator, param, values, X, y=None, *, cv=3, scoring=None
             _compare(
                 estimator, param, value, models.get(value), X_train, y_train, X_test
             )
-    grid = {param: values}
-    kwargs = dict(cv=cv, scoring=scoring, return_train_score=True)
-    tuner = GridTuner(clone(estimator), grid, **kwargs).fit(X, y)
-    reference = GridSearchCV(clone(estimator), grid, **kwargs).fit(X, y)
-    if tuner.work_["staged_fits"] == 0:
-        raise AssertionError(
-            f"The staged path of {param!r} was not followed (work_={tuner.work_})."
-        )
-    for key, expected in reference.cv_results_.items():
-        if key.endswith("_time") or key == "params":
-            continue
-        np.testing.assert_array_equal(
-            np.asarray(tuner.cv_results_[key]),
-            np.asarray(expected),
-            err_msg=f"{key}: the staged path differs from fresh fits",
-        )
+    _search_against_sklearn(estimator, param, values, X, y, cv, scoring, "staged")
 
 
 def _compare(estimator, param, value, model, X_train, y_train, X_test):
@@ -594,3 +564,25 @@ def _compare(estimator, param, value, model, X_train, y_train, X_test):
                 err_msg=f"{method} of the staged model for {param}={value} "
                 "differs from a fresh fit's",
             )
+
+
+def _search_against_sklearn(estimator, param, values, X, y, cv, scoring, kind):
+    """A GridTuner over ``values`` follows the path and gives GridSearchCV's
+    scores exactly, train scores included."""
+    grid = {param: values}
+    kwargs = dict(cv=cv, scoring=scoring, return_train_score=True)
+    tuner = GridTuner(clone(estimator), grid, **kwargs).fit(X, y)
+    reference = GridSearchCV(clone(estimator), grid, **kwargs).fit(X, y)
+    count = {"warm-start": "warm_start_fits", "staged": "staged_fits"}[kind]
+    if tuner.work_[count] == 0:
+        raise AssertionError(
+            f"The {kind} path of {param!r} was not followed (work_={tuner.work_})."
+        )
+    for key, expected in reference.cv_results_.items():
+        if key.endswith("_time") or key == "params":
+            continue
+        np.testing.assert_array_equal(
+            np.asarray(tuner.cv_results_[key]),
+            np.asarray(expected),
+            err_msg=f"{key}: the {kind} path differs from fresh fits",
+        )
