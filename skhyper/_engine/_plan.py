@@ -169,18 +169,17 @@ def path_of(final):
     return staged.param, staged
 
 
-def _chain_key(leaf, keys):
-    """Leaves with equal chain keys differ only in their path parameter:
-    ``(key, param, staged path or None)``."""
-    final = leaf.path[-1].estimator
-    param, staged = path_of(final)
+def _chain_key(leaf, param, staged, keys):
+    """Leaves with equal chain keys differ only in their path parameter
+    ``param`` (None: no chain)."""
     if param is None:
-        return None, None, None
+        return None
+    final = leaf.path[-1].estimator
     kind, module, qualname, items = canonical(final)
     rest = tuple(item for item in items if item[0] != param)
     upstream = leaf.path[-2].key if len(leaf.path) > 1 else None
     how = "warm" if staged is None else "staged"
-    return keys("chain", how, upstream, module, qualname, rest), param, staged
+    return keys("chain", how, upstream, module, qualname, rest)
 
 
 def build_plan(
@@ -214,9 +213,10 @@ def build_plan(
     plain_fits = n_splits * sum(
         count_fits(leaf.estimator) * len(leaf.candidates) for leaf in leaves
     )
+    paths = {}  # leaf -> (param, staged path or None), looked up once
     for leaf in leaves:
         final = leaf.path[-1].estimator
-        param, _ = path_of(final)
+        paths[id(leaf)] = param, _ = path_of(final)
         if param is not None:
             leaf.rounds = final.get_params(deep=False)[param]
     plain_rounds = n_splits * sum(leaf.rounds * len(leaf.candidates) for leaf in leaves)
@@ -230,10 +230,11 @@ def build_plan(
         )
 
     # Warm-start and staged chains: ordered by the path parameter, contiguous.
-    chains = {}
+    chains, chain_keys = {}, {}
     for leaf in leaves:
         leaf.keep = keeps(leaf, keep)
-        key, param, staged = _chain_key(leaf, keys)
+        param, staged = paths[id(leaf)]
+        key = chain_keys[id(leaf)] = _chain_key(leaf, param, staged, keys)
         if key is not None:
             chains.setdefault(key, []).append((leaf, param, staged))
     chain_of = {}
@@ -242,7 +243,7 @@ def build_plan(
     for leaf in leaves:
         if id(leaf) in placed:
             continue
-        key, _, _ = _chain_key(leaf, keys)
+        key = chain_keys[id(leaf)]
         members = chains.get(key, []) if key is not None else []
         if len(members) > 1 or any(member.keep for member, _, _ in members):
             members.sort(key=lambda m: m[0].rounds)
