@@ -1,40 +1,54 @@
-"""Doctests of modules that need an optional extra skip where it is missing.
+"""What the whole run needs: the optional libraries and the slow tests.
 
-``pytest --doctest-modules`` collects every docstring example in
-``skhyper/``; those of the modules below need an extra (installed by CI), and
-are skipped, not failed, in an environment without it.
+``pytest --doctest-modules`` collects every module under ``tests/`` and
+``skhyper/``. A module that imports an optional library at its top (the
+staged-path adapters, the tests' torch modules: ``tests/extras.py``'s
+``NEEDS``) is not collected where that library is missing, and the doctests
+of a module that needs one where it is used are skipped. Every skip for a
+missing library names what installs it. The tests of ``SLOW`` are marked
+``slow``: ``python -m pytest -m "not slow"`` leaves them out.
 """
 
-import importlib.util
+import re
 
 import pytest
 
-# module file (relative to the repository) -> (import name, extra)
-NEEDS_EXTRA = {"skhyper/_bayes.py": ("optuna", "bayes")}
+from tests.extras import DOCTESTS_NEED, SLOW, collect_ignore, missing, reason
 
-# The staged-path adapters import their library at module top (they are
-# loaded only when it is imported): not collected where it is missing.
-ADAPTERS = {
-    "skhyper/_paths/_xgboost.py": "xgboost",
-    "skhyper/_paths/_lightgbm.py": "lightgbm",
-    "skhyper/_paths/_catboost.py": "catboost",
-    "skhyper/_paths/_skorch.py": "skorch",
-    "skhyper/skorch.py": "skorch",
-}
-collect_ignore = [
-    path
-    for path, module in ADAPTERS.items()
-    if importlib.util.find_spec(module) is None
-]
+collect_ignore = collect_ignore()
+
+_IMPORTORSKIP = re.compile(r"could not import '([^']+)'")
 
 
 def pytest_collection_modifyitems(config, items):
-    missing = {
-        path: pytest.mark.skip(reason=f"needs the {extra} extra ({module})")
-        for path, (module, extra) in NEEDS_EXTRA.items()
-        if importlib.util.find_spec(module) is None
+    skips = {
+        path: pytest.mark.skip(reason=reason(missing(*modules)[0]))
+        for path, modules in DOCTESTS_NEED.items()
+        if missing(*modules)
     }
     for item in items:
-        for path, skip in missing.items():
+        for path, skip in skips.items():
             if item.nodeid.startswith(path):
                 item.add_marker(skip)
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
+def _name_what_installs(report):
+    """``pytest.importorskip``'s reason, with what installs the module."""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        path, line, text = report.longrepr
+        match = _IMPORTORSKIP.search(text)
+        if match and "needs " not in text:
+            report.longrepr = (path, line, f"Skipped: {reason(match[1])}")
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    return _name_what_installs((yield))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    return _name_what_installs((yield))

@@ -14,10 +14,21 @@ import pytest
 
 from skhyper._engine._registry import isolated
 
+from .extras import EXTRAS, missing, reason
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PROMPT = re.compile(r"^\s*>>> ", re.MULTILINE)
 PAGES = sorted(p.name for p in DOCS.glob("*.md") if PROMPT.search(p.read_text()))
 FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
+IMPORT = re.compile(r"^\s*>>> (?:import|from) (\w+)", re.MULTILINE)
+# Pages whose examples need a library they do not import themselves.
+PAGES_NEED = {"bayes.md": ("optuna",)}
+
+
+def needs(page, text):
+    """The optional libraries a page's examples need: imported, or listed."""
+    imported = [m for m in IMPORT.findall(text) if m in EXTRAS]
+    return (*PAGES_NEED.get(page, ()), *imported)
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +47,9 @@ def test_pages_with_examples_are_found():
 def test_examples_in_docs(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # files an example writes stay out of the tree
     path = DOCS / page
+    absent = missing(*needs(page, path.read_text()))
+    if absent:
+        pytest.skip(reason(absent[0]))
     text = FENCE.sub("", path.read_text())  # same line numbers
     test = doctest.DocTestParser().get_doctest(
         text, {"__name__": "__main__"}, page, str(path), 0

@@ -12,7 +12,6 @@ import warnings
 from collections import Counter
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy.stats import expon, loguniform, randint, uniform
@@ -151,10 +150,14 @@ GROUPS = np.arange(len(Y_IRIS)) % 6
 SAMPLE_WEIGHT_IRIS = np.linspace(0.5, 2.0, len(Y_IRIS))
 SAMPLE_WEIGHT_DIAB = np.linspace(0.2, 3.0, len(Y_DIAB))
 IRIS_KERNEL = rbf_kernel(X_IRIS, gamma=0.5)
-IRIS_DF = pd.DataFrame(
-    X_IRIS, columns=[n.replace(" (cm)", "") for n in _IRIS.feature_names]
-)
-IRIS_SERIES = pd.Series(Y_IRIS, name="species")
+IRIS_COLUMNS = [n.replace(" (cm)", "") for n in _IRIS.feature_names]
+
+
+def iris_frame():
+    """Iris as a DataFrame and a Series (skips without pandas)."""
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame(X_IRIS, columns=IRIS_COLUMNS), pd.Series(Y_IRIS, name="species")
+
 
 GRID_CASES = {
     "logreg-iris": lambda: case(logreg(), {"C": [0.01, 0.1, 1.0]}, X_IRIS, Y_IRIS),
@@ -321,9 +324,7 @@ GRID_CASES = {
         Y_IRIS,
         cv=list(KFold(3, shuffle=True, random_state=2).split(X_IRIS)),
     ),
-    "pandas-dataframe-series": lambda: case(
-        logreg(), {"C": [0.1, 1.0]}, IRIS_DF, IRIS_SERIES
-    ),
+    "pandas-dataframe-series": lambda: case(logreg(), {"C": [0.1, 1.0]}, *iris_frame()),
     "unsupervised-pca": lambda: case(PCA(), {"n_components": [1, 2, 3]}, X_IRIS),
     "failing-fits-in-grid": lambda: case(
         FailingClassifier(),
@@ -708,7 +709,7 @@ def test_attributes_and_delegated_methods(case_id):
             with pytest.raises(AttributeError, match="refit=False"):
                 search.score(spec["X"], spec["y"])
     if case_id == "pandas-dataframe-series":
-        np.testing.assert_array_equal(ours.feature_names_in_, IRIS_DF.columns)
+        np.testing.assert_array_equal(ours.feature_names_in_, IRIS_COLUMNS)
 
 
 def test_refit_false_method_availability():
