@@ -14,6 +14,7 @@ rounds may propose it again) is not fitted again: its results are copied,
 as for equal candidates within one call.
 """
 
+import threading
 import time
 import warnings
 from collections import defaultdict
@@ -111,7 +112,7 @@ class Engine:
         self.n_workers = effective_n_jobs(settings.n_jobs)
         deadline = None
         if settings.max_time is not None:
-            deadline = time.time() + settings.max_time
+            deadline = time.time() + budget(settings.max_time)
         self.runner = Runner(settings, deadline, caller=owner)
         self.params, self.out = [], []  # candidates whose every split finished
         self.more = defaultdict(list)
@@ -470,6 +471,16 @@ class Engine:
         elif self.params:
             self.last_results = self.results()
         return self.last_results
+
+
+def budget(max_time):
+    """``max_time`` as a Python float, at most what a timer can wait.
+
+    A NumPy scalar would make the deadline one too (``time.time() +
+    np.float32(20)`` is a float32, rounded by minutes); a budget beyond
+    ``threading.TIMEOUT_MAX`` (about 292 years) is that long.
+    """
+    return min(float(max_time), threading.TIMEOUT_MAX)
 
 
 def _why_unkeyed(params):

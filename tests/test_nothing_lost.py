@@ -1,0 +1,57 @@
+"""Promise 3, nothing lost: budgets, checkpoint writes, reuse, foreign files.
+
+Issue 28: a NumPy or very long ``max_time``, a checkpoint that cannot be
+written, journaled rows and the budget, ``error_score`` and reuse, a
+foreign SQLite file, a 0-d array in a grid. Reuse is proven by counting fits,
+never by timing.
+"""
+
+import sqlite3
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import GridSearchCV
+
+from skhyper import GridTuner
+
+from .counting import CountingClassifier, reset_counts
+from .utils import assert_cv_results_equal
+
+GRID = {"C": [0.01, 0.1, 1.0, 10.0]}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    reset_counts()
+    yield
+    reset_counts()
+
+
+def _n_rows(path):
+    with sqlite3.connect(path) as db:
+        (n,) = db.execute("SELECT count(*) FROM results").fetchone()
+    db.close()
+    return n
+
+
+# -- max_time: a Python float, held by a timer ----------------------------------
+
+
+@pytest.mark.parametrize("max_time", [np.float32(1000), np.int64(1000), 1e10, 1e300])
+def test_max_time_numpy_scalar_or_huge_runs_the_whole_search(
+    classification, monkeypatch, max_time
+):
+    X, y = classification
+    crashed = []  # exceptions of any thread (the deadline's timer)
+    monkeypatch.setattr(threading, "excepthook", crashed.append)
+    tuner = GridTuner(CountingClassifier(), GRID, cv=3, max_time=max_time)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "max_time was spent"
+        tuner.fit(X, y)
+    assert crashed == []
+    reference = GridSearchCV(CountingClassifier(), GRID, cv=3).fit(X, y)
+    assert_cv_results_equal(tuner.cv_results_, reference.cv_results_)
+    assert tuner.best_params_ == reference.best_params_
