@@ -55,3 +55,16 @@ def test_max_time_numpy_scalar_or_huge_runs_the_whole_search(
     reference = GridSearchCV(CountingClassifier(), GRID, cv=3).fit(X, y)
     assert_cv_results_equal(tuner.cv_results_, reference.cv_results_)
     assert tuner.best_params_ == reference.best_params_
+
+
+# -- a 0-d array in a grid: scikit-learn's TypeError ------------------------------
+
+
+def test_a_zero_dimensional_array_in_a_grid_is_a_type_error(classification):
+    X, y = classification
+    grid = {"C": np.array(1.0)}
+    with pytest.raises(TypeError):
+        GridSearchCV(CountingClassifier(), grid, cv=3).fit(X, y)
+    with pytest.raises(TypeError, match=r"'C'.*array\(1\."):
+        GridTuner(CountingClassifier(), grid, cv=3).fit(X, y)
+    assert CountingClassifier.fits == []
