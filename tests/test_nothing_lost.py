@@ -68,3 +68,48 @@ def test_a_zero_dimensional_array_in_a_grid_is_a_type_error(classification):
     with pytest.raises(TypeError, match=r"'C'.*array\(1\."):
         GridTuner(CountingClassifier(), grid, cv=3).fit(X, y)
     assert CountingClassifier.fits == []
+
+
+# -- a foreign SQLite file is never written ------------------------------------
+
+
+def _foreign(path, kind):
+    db = sqlite3.connect(path)
+    if kind == "no_tables":
+        db.execute("PRAGMA user_version = 7")  # a database, with no table yet
+    else:
+        db.execute("CREATE TABLE users (name TEXT)")
+        db.execute("INSERT INTO users VALUES ('ada')")
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("kind", ["no_tables", "other_tables"])
+def test_a_foreign_sqlite_file_is_refused_before_any_fit(
+    classification, tmp_path, kind
+):
+    X, y = classification
+    path = tmp_path / "app.db"
+    _foreign(path, kind)
+    before = path.read_bytes()
+    assert before.startswith(b"SQLite format 3\x00")
+    tuner = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path)
+    with pytest.raises(ValueError, match=r"checkpoint=.*app\.db.*refusing"):
+        tuner.fit(X, y)
+    assert CountingClassifier.fits == []
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+
+
+@pytest.mark.parametrize("kind", ["absent", "empty"])
+def test_a_new_or_empty_file_becomes_a_checkpoint(classification, tmp_path, kind):
+    X, y = classification
+    path = tmp_path / "new.db"
+    if kind == "empty":
+        path.write_bytes(b"")
+    GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path).fit(X, y)
+    assert _n_rows(path) == 4 * 3
+    reset_counts()
+    again = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path).fit(X, y)
+    assert again.work_["from_checkpoint"] == 4 * 3
+    assert len(CountingClassifier.fits) == 1  # the refit only

@@ -16,7 +16,9 @@ The file checks itself:
 - it holds skhyper's two tables and nothing else (no other table, index,
   view or trigger), created in one transaction, and is read with
   ``PRAGMA trusted_schema=OFF``; any other file is refused (``ValueError``)
-  and never written to;
+  and never written to. The tables are only created in a file with no page
+  (a path that does not exist yet, or a 0-byte file): an SQLite database
+  with no table is another application's, refused too;
 - each row carries a checksum of its keys and result; a row whose checksum
   or shape is wrong is ignored (its fit runs again and replaces it), and
   counted in :attr:`Journal.n_bad`;
@@ -246,6 +248,15 @@ class Journal:
                 )
             }
             if not schema:
+                # A new or 0-byte file is ours to create (under the write
+                # lock: no one else writes it now); an SQLite database with
+                # pages and no table is another application's.
+                if os.path.getsize(self.path):
+                    raise ValueError(
+                        f"checkpoint={self.path!r} is an SQLite database with no "
+                        "skhyper tables (another application's); refusing to "
+                        "write to it. Give a new path or an empty file."
+                    )
                 for sql in _TABLES.values():
                     db.execute(sql)
                 db.execute("INSERT INTO skhyper_meta VALUES ('format', ?)", (FORMAT,))
