@@ -16,6 +16,7 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV
 
 from skhyper import GridTuner
+from skhyper._engine import _journal
 
 from .counting import CountingClassifier, reset_counts
 from .utils import assert_cv_results_equal
@@ -113,3 +114,43 @@ def test_a_new_or_empty_file_becomes_a_checkpoint(classification, tmp_path, kind
     again = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path).fit(X, y)
     assert again.work_["from_checkpoint"] == 4 * 3
     assert len(CountingClassifier.fits) == 1  # the refit only
+
+
+# -- a checkpoint write that fails ----------------------------------------------
+
+
+def test_a_failing_checkpoint_write_turns_it_off_and_keeps_every_result(
+    classification, tmp_path, monkeypatch
+):
+    X, y = classification
+    path = tmp_path / "full.db"
+    write = _journal.Journal.write
+    calls = []
+
+    def full_after_one(self, rows):
+        calls.append(len(rows))
+        if len(calls) > 1:
+            raise sqlite3.OperationalError("database or disk is full")
+        return write(self, rows)
+
+    monkeypatch.setattr(_journal.Journal, "write", full_after_one)
+    tuner = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tuner.fit(X, y)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1, messages
+    assert "full.db" in messages[0]
+    assert "database or disk is full" in messages[0]
+    assert len(calls) == 2  # off after the failed write: never tried again
+    reference = GridSearchCV(CountingClassifier(), GRID, cv=3).fit(X, y)
+    assert_cv_results_equal(tuner.cv_results_, reference.cv_results_)
+    # What was written before the failure is kept, and reused.
+    n_written = calls[0]
+    assert _n_rows(path) == n_written > 0
+    monkeypatch.setattr(_journal.Journal, "write", write)
+    reset_counts()
+    again = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path).fit(X, y)
+    assert again.work_["from_checkpoint"] == n_written
+    assert len(CountingClassifier.fits) == 4 * 3 - n_written + 1  # + the refit
+    assert_cv_results_equal(again.cv_results_, reference.cv_results_)

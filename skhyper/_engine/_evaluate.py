@@ -14,6 +14,7 @@ rounds may propose it again) is not fitted again: its results are copied,
 as for equal candidates within one call.
 """
 
+import sqlite3
 import threading
 import time
 import warnings
@@ -132,6 +133,7 @@ class Engine:
         self.calls = []  # [(split keys, candidate_params, out, cand keys)] per call
         self.n_digested = 0
         self.journal = self.key = None
+        self.journal_off = None  # the checkpoint, once a write to it failed
         # Why the search is not journaled; the candidates that are not, and why.
         self.not_journaled = None
         self.unkeyed, self.unkeyed_alive = {}, []
@@ -165,11 +167,13 @@ class Engine:
     def __exit__(self, *exc):
         self.kept.clear()
         checkpoint = self.settings.checkpoint
+        journal = self.journal or self.journal_off
         if self.journal is not None:
             self.journal.close()
-            if self.journal.n_bad:
+        if journal is not None:
+            if journal.n_bad:
                 warnings.warn(
-                    f"checkpoint={checkpoint!r}: {self.journal.n_bad} rows of "
+                    f"checkpoint={checkpoint!r}: {journal.n_bad} rows of "
                     "this search failed their check (a wrong checksum or shape: "
                     "the file was damaged or edited) and were ignored; their "
                     "fits were run again.",
@@ -187,6 +191,28 @@ class Engine:
             warnings.warn(
                 f"checkpoint={checkpoint!r}: {len(self.unkeyed)} candidates were "
                 f"not journaled (a rerun fits them again): {first}",
+                UserWarning,
+            )
+
+    def _journal_rows(self, rows):
+        """Write rows to the checkpoint; if that fails (disk full, permissions,
+        a file removed), turn the checkpoint off for the rest of the search,
+        with one warning: the results stay in memory and are returned."""
+        try:
+            self.journal.write(rows)
+        except (sqlite3.Error, OSError) as exc:
+            journal, self.journal = self.journal, None
+            self.journal_off = journal
+            try:
+                journal.close()
+            except (sqlite3.Error, OSError):
+                pass
+            warnings.warn(
+                f"checkpoint={self.settings.checkpoint!r} could not be written "
+                f"({type(exc).__name__}: {exc}); the checkpoint is off for the "
+                "rest of this search. Every result is kept in memory and "
+                "returned; the rows not written will be fitted again by a "
+                "rerun.",
                 UserWarning,
             )
 
@@ -430,7 +456,7 @@ class Engine:
                         mean = float(np.mean(scores))
                     progress.update(1, mean)
             if rows:
-                self.journal.write(rows)
+                self._journal_rows(rows)
             work["fits"] += counts["fits"]
             work["warm_start_fits"] += counts["warm_fits"]
             work["staged_fits"] += counts.get("staged_fits", 0)
