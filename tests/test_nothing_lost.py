@@ -13,9 +13,9 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV
 
-from skhyper import GridTuner
+from skhyper import GridTuner, HalvingGridTuner
 from skhyper._engine import _journal
 
 from .counting import CountingClassifier, reset_counts
@@ -154,3 +154,57 @@ def test_a_failing_checkpoint_write_turns_it_off_and_keeps_every_result(
     assert again.work_["from_checkpoint"] == n_written
     assert len(CountingClassifier.fits) == 4 * 3 - n_written + 1  # + the refit
     assert_cv_results_equal(again.cv_results_, reference.cv_results_)
+
+
+# -- journaled rows cost no budget ----------------------------------------------
+
+
+def test_a_journaled_halving_search_resumes_every_rung_whatever_max_time(tmp_path):
+    X, y = classification_150()
+    grid = {"C": [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]}
+    kw = dict(cv=3, factor=2, min_resources=30, random_state=0)
+    path = tmp_path / "halving.db"
+    first = HalvingGridTuner(CountingClassifier(), grid, checkpoint=path, **kw)
+    first.fit(X, y)
+    n_fits = len(CountingClassifier.fits)
+    assert first.n_iterations_ >= 3
+    reset_counts()
+    # The budget is spent before the first rung starts: every rung is read.
+    again = HalvingGridTuner(
+        CountingClassifier(), grid, checkpoint=path, max_time=1e-9, **kw
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing "was spent"
+        again.fit(X, y)
+    assert len(CountingClassifier.fits) == 1  # the refit only
+    assert again.work_["from_checkpoint"] == n_fits - 1
+    assert again.n_iterations_ == first.n_iterations_
+    assert again.n_resources_ == first.n_resources_
+    assert again.n_candidates_ == first.n_candidates_
+    reference = HalvingGridSearchCV(CountingClassifier(), grid, **kw).fit(X, y)
+    assert_cv_results_equal(
+        again.cv_results_, reference.cv_results_, keys=["mean_test_score", "iter"]
+    )
+    assert again.best_params_ == reference.best_params_
+
+
+def test_a_journaled_grid_search_with_its_budget_spent_does_not_warn(
+    classification, tmp_path
+):
+    X, y = classification
+    path = tmp_path / "grid.db"
+    GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path).fit(X, y)
+    reset_counts()
+    again = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path, max_time=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not "the others were not ... finished"
+        again.fit(X, y)
+    assert len(CountingClassifier.fits) == 1  # the refit only
+    reference = GridSearchCV(CountingClassifier(), GRID, cv=3).fit(X, y)
+    assert_cv_results_equal(again.cv_results_, reference.cv_results_)
+
+
+def classification_150():
+    from sklearn.datasets import make_classification
+
+    return make_classification(n_samples=150, n_features=6, random_state=0)

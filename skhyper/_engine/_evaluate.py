@@ -468,7 +468,11 @@ class Engine:
         complete = []
         tasks_before = runner.n_tasks
         try:
-            if runner.time_left() > 0:
+            # Results read back (checkpoint, earlier calls) cost no budget:
+            # a call with nothing left to fit neither runs nor stops.
+            if not plan.tasks:
+                pass
+            elif runner.time_left() > 0:
                 runner.run(plan, X, y, splits, record, self.costs)
             elif runner.stopped is None:
                 runner.stopped = Stop.MAX_TIME
