@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import FitFailedWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV
 
@@ -208,3 +209,85 @@ def classification_150():
     from sklearn.datasets import make_classification
 
     return make_classification(n_samples=150, n_features=6, random_state=0)
+
+
+# -- error_score does not key a successful fit ------------------------------------
+
+
+def test_successful_fits_are_reused_whatever_error_score(classification, tmp_path):
+    X, y = classification
+    path = tmp_path / "errors.db"
+    grid = {"C": [0.1, 1.0, 10.0, -1.0]}  # C=-1 fails in LogisticRegression
+    n_fits = 4 * 3
+
+    def tuner(error_score):
+        return GridTuner(
+            CountingClassifier(), grid, cv=3, checkpoint=path, error_score=error_score
+        )
+
+    def reference(error_score):
+        with pytest.warns(FitFailedWarning):
+            return GridSearchCV(
+                CountingClassifier(), grid, cv=3, error_score=error_score
+            ).fit(X, y)
+
+    with pytest.raises(ValueError):
+        tuner("raise").fit(X, y)
+    n_ok = _n_rows(path)  # the successful fits that finished before the raise
+    assert n_ok > 0
+    reset_counts()
+    with pytest.warns(FitFailedWarning, match="3 fits failed out of a total of 12"):
+        nan = tuner(np.nan).fit(X, y)
+    assert nan.work_["from_checkpoint"] == n_ok
+    assert len(CountingClassifier.fits) == n_fits - n_ok + 1  # + the refit
+    assert_cv_results_equal(nan.cv_results_, reference(np.nan).cv_results_)
+
+    # A failed fit's row holds error_score: another error_score refits it only.
+    reset_counts()
+    with pytest.warns(FitFailedWarning):
+        zero = tuner(0.0).fit(X, y)
+    refitted = [p["C"] for p in CountingClassifier.fits]
+    assert sorted(refitted) == [-1.0] * 3 + [zero.best_params_["C"]]
+    assert zero.work_["from_checkpoint"] == n_fits - 3
+    assert_cv_results_equal(zero.cv_results_, reference(0.0).cv_results_)
+    reset_counts()
+    with pytest.warns(FitFailedWarning):
+        tuner(0.0).fit(X, y)
+    assert len(CountingClassifier.fits) == 1  # the refit only
+    # And "raise" never takes a failed row for a result: it fits and raises.
+    reset_counts()
+    with pytest.raises(ValueError):
+        tuner("raise").fit(X, y)
+    assert [p["C"] for p in CountingClassifier.fits] == [-1.0]
+
+
+def failing_for_c10(estimator, X, y):
+    """Accuracy, except that scoring a model with C=10 fails."""
+    if estimator.C == 10.0:
+        raise RuntimeError("no score for C=10")
+    return float(np.mean(estimator.predict(X) == y))
+
+
+def test_a_failed_score_keys_its_row_with_error_score(classification, tmp_path):
+    X, y = classification
+    path = tmp_path / "scores.db"
+
+    def fit(error_score, kind=GridTuner, **kw):
+        search = kind(
+            CountingClassifier(),
+            GRID,
+            cv=3,
+            scoring=failing_for_c10,
+            error_score=error_score,
+            **kw,
+        )
+        with pytest.warns(UserWarning, match="Scoring failed"):
+            return search.fit(X, y)
+
+    fit(np.nan, checkpoint=path)
+    reset_counts()
+    zero = fit(0.0, checkpoint=path)  # only the rows holding error_score
+    refitted = [p["C"] for p in CountingClassifier.fits]
+    assert sorted(refitted) == sorted([10.0] * 3 + [zero.best_params_["C"]])
+    reference = fit(0.0, GridSearchCV)
+    assert_cv_results_equal(zero.cv_results_, reference.cv_results_)

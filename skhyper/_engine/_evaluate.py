@@ -32,7 +32,14 @@ from .._results import (
 )
 from .._scoring import is_multimetric
 from ._cost import Costs
-from ._journal import Journal, candidate_digest, search_digest, split_digest
+from ._journal import (
+    Journal,
+    candidate_digest,
+    error_key,
+    holds_error_score,
+    search_digest,
+    split_digest,
+)
 from ._kept import KeptModels
 from ._keys import KeyTable, Unstable, canonical, persistent_key
 from ._plan import build_plan
@@ -146,7 +153,6 @@ class Engine:
                     y,
                     settings.fit_params,
                     journal_scoring,
-                    settings.error_score,
                     settings.return_train_score,
                 )
             except Unstable as exc:
@@ -359,6 +365,13 @@ class Engine:
         recall = self.memo is not None and bool(self.calls)
         if recall or self.journal is not None:
             cand_keys = [self._candidate_key(p) for p in candidate_params]
+        # A row that holds error_score (a failure) is keyed with it too.
+        error_keys = None
+        if self.journal is not None:
+            error_score = settings.error_score
+            error_keys = [
+                None if k is None else error_key(k, error_score) for k in cand_keys
+            ]
         if recall:
             # Finished by an earlier call of this fit: neither fitted nor
             # counted as distinct again.
@@ -379,7 +392,9 @@ class Engine:
                 for s in range(n_splits):
                     if out[c * n_splits + s] is not None:
                         continue
-                    result = found.get((split_keys[s], cand_keys[c]))
+                    result = _read_back(found, split_keys[s], cand_keys[c])
+                    if result is None and error_keys[c] is not None:
+                        result = _read_back(found, split_keys[s], error_keys[c], True)
                     if result is not None:
                         out[c * n_splits + s] = result
                         self.work["from_checkpoint"] += 1
@@ -447,7 +462,8 @@ class Engine:
                 # A lost worker's result is not journaled: a rerun retries it.
                 journaled = self.journal is not None and not counts.get("lost")
                 if journaled and cand_keys[cand] is not None:
-                    rows.append((split_keys[task.split], cand_keys[cand], result))
+                    keys = error_keys if holds_error_score(result) else cand_keys
+                    rows.append((split_keys[task.split], keys[cand], result))
                 if progress is not None:
                     mean = None
                     if arrived[cand] == n_splits:
@@ -501,6 +517,16 @@ class Engine:
         elif self.params:
             self.last_results = self.results()
         return self.last_results
+
+
+def _read_back(found, split_key, candidate_key, failed=False):
+    """The row of ``found`` at these keys, if it is of its kind: a row under
+    a candidate's own key must not hold ``error_score``, one under its
+    :func:`error_key` must."""
+    result = found.get((split_key, candidate_key))
+    if result is None or holds_error_score(result) != failed:
+        return None
+    return result
 
 
 def budget(max_time):
