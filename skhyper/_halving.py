@@ -287,8 +287,10 @@ class BaseHalvingTuner(BaseTuner):
                 task_name="search", max_subtasks=n_iterations
             ).call_on_fit_task_begin(estimator=self)
         for itr in range(n_iterations):
-            if evaluate.time_left() <= 0:
-                break
+            # With the budget spent, a rung is still asked for: what the
+            # checkpoint holds costs no budget (a resumed search reads every
+            # rung it journaled); the engine fits nothing more.
+            spent = evaluate.time_left() <= 0
             n_candidates = len(candidate_params)
             n_resources = schedule.n_resources(itr)
             self.n_resources_.append(n_resources)
@@ -331,6 +333,11 @@ class BaseHalvingTuner(BaseTuner):
             )
             if rung_ctx is not None:
                 rung_ctx.call_on_fit_task_end(estimator=self)
+            in_rung = int(np.sum(results["iter"] == itr)) if results else 0
+            if spent and not in_rung:  # nothing read back: the rung never started
+                self.n_resources_.pop()
+                self.n_candidates_.pop()
+                break
             if not results:  # stopped before any candidate finished
                 break
             if f"mean_test_{metric}" not in results:
@@ -339,7 +346,7 @@ class BaseHalvingTuner(BaseTuner):
                     "which candidates survive; the scores are "
                     f"{sorted(k[10:] for k in results if k.startswith('mean_test_'))}"
                 )
-            if np.sum(results["iter"] == itr) < n_candidates:
+            if in_rung < n_candidates:
                 break  # stopped in this rung: best_* from the last complete one
             self.n_iterations_ = itr + 1
             candidate_params = top_k(

@@ -103,12 +103,14 @@ _FAILED = (
 )
 
 
-def score(estimator, X, y, scorer, score_params, error_score):
+def score(estimator, X, y, scorer, score_params, error_score, failures=None):
     """Score a fitted estimator: a number, or a dict of numbers (multimetric).
 
     Failures follow scikit-learn: raised when ``error_score='raise'``, else
-    replaced by ``error_score`` with a ``UserWarning``.
+    replaced by ``error_score`` with a ``UserWarning`` (and noted in the
+    list ``failures``, when given: the scores then depend on ``error_score``).
     """
+    failures = [] if failures is None else failures
     score_params = score_params or {}
     multimetric = is_multimetric(scorer)
     try:
@@ -120,12 +122,14 @@ def score(estimator, X, y, scorer, score_params, error_score):
         if multimetric or error_score == "raise":
             raise
         scores = error_score
+        failures.append(True)
         warnings.warn(_FAILED.format(error_score, format_exc()), UserWarning)
 
     if multimetric:
         for name, value in list(scores.items()):
             if isinstance(value, str):
                 scores[name] = error_score
+                failures.append(True)
                 warnings.warn(_FAILED.format(error_score, value), UserWarning)
 
     msg = "scoring must return a number, got %s (%s) instead. (scorer=%s)"

@@ -55,6 +55,13 @@ def _check_values(where, key, value, allow_rvs):
         if not callable(value.rvs):
             raise TypeError(f"{label}.rvs must be callable, got {value.rvs!r}")
         return
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        # scikit-learn's ParameterGrid fails on len(): a TypeError
+        raise TypeError(
+            f"Parameter grid for parameter {key!r} needs to be a list or a numpy "
+            f"array of one dimension, but got {value!r}, a 0-dimensional array. "
+            f"({label}: wrap a single value in a list: [value].)"
+        )
     if isinstance(value, np.ndarray) and value.ndim != 1:
         raise ValueError(
             f"Parameter array for {key!r} should be one-dimensional, got: "

@@ -14,6 +14,8 @@ rounds may propose it again) is not fitted again: its results are copied,
 as for equal candidates within one call.
 """
 
+import sqlite3
+import threading
 import time
 import warnings
 from collections import defaultdict
@@ -30,7 +32,14 @@ from .._results import (
 )
 from .._scoring import is_multimetric
 from ._cost import Costs
-from ._journal import Journal, candidate_digest, search_digest, split_digest
+from ._journal import (
+    Journal,
+    candidate_digest,
+    error_key,
+    holds_error_score,
+    search_digest,
+    split_digest,
+)
 from ._kept import KeptModels
 from ._keys import KeyTable, Unstable, canonical, persistent_key
 from ._plan import build_plan
@@ -111,7 +120,7 @@ class Engine:
         self.n_workers = effective_n_jobs(settings.n_jobs)
         deadline = None
         if settings.max_time is not None:
-            deadline = time.time() + settings.max_time
+            deadline = time.time() + budget(settings.max_time)
         self.runner = Runner(settings, deadline, caller=owner)
         self.params, self.out = [], []  # candidates whose every split finished
         self.more = defaultdict(list)
@@ -131,6 +140,7 @@ class Engine:
         self.calls = []  # [(split keys, candidate_params, out, cand keys)] per call
         self.n_digested = 0
         self.journal = self.key = None
+        self.journal_off = None  # the checkpoint, once a write to it failed
         # Why the search is not journaled; the candidates that are not, and why.
         self.not_journaled = None
         self.unkeyed, self.unkeyed_alive = {}, []
@@ -143,7 +153,6 @@ class Engine:
                     y,
                     settings.fit_params,
                     journal_scoring,
-                    settings.error_score,
                     settings.return_train_score,
                 )
             except Unstable as exc:
@@ -164,11 +173,13 @@ class Engine:
     def __exit__(self, *exc):
         self.kept.clear()
         checkpoint = self.settings.checkpoint
+        journal = self.journal or self.journal_off
         if self.journal is not None:
             self.journal.close()
-            if self.journal.n_bad:
+        if journal is not None:
+            if journal.n_bad:
                 warnings.warn(
-                    f"checkpoint={checkpoint!r}: {self.journal.n_bad} rows of "
+                    f"checkpoint={checkpoint!r}: {journal.n_bad} rows of "
                     "this search failed their check (a wrong checksum or shape: "
                     "the file was damaged or edited) and were ignored; their "
                     "fits were run again.",
@@ -186,6 +197,28 @@ class Engine:
             warnings.warn(
                 f"checkpoint={checkpoint!r}: {len(self.unkeyed)} candidates were "
                 f"not journaled (a rerun fits them again): {first}",
+                UserWarning,
+            )
+
+    def _journal_rows(self, rows):
+        """Write rows to the checkpoint; if that fails (disk full, permissions,
+        a file removed), turn the checkpoint off for the rest of the search,
+        with one warning: the results stay in memory and are returned."""
+        try:
+            self.journal.write(rows)
+        except (sqlite3.Error, OSError) as exc:
+            journal, self.journal = self.journal, None
+            self.journal_off = journal
+            try:
+                journal.close()
+            except (sqlite3.Error, OSError):
+                pass
+            warnings.warn(
+                f"checkpoint={self.settings.checkpoint!r} could not be written "
+                f"({type(exc).__name__}: {exc}); the checkpoint is off for the "
+                "rest of this search. Every result is kept in memory and "
+                "returned; the rows not written will be fitted again by a "
+                "rerun.",
                 UserWarning,
             )
 
@@ -332,6 +365,13 @@ class Engine:
         recall = self.memo is not None and bool(self.calls)
         if recall or self.journal is not None:
             cand_keys = [self._candidate_key(p) for p in candidate_params]
+        # A row that holds error_score (a failure) is keyed with it too.
+        error_keys = None
+        if self.journal is not None:
+            error_score = settings.error_score
+            error_keys = [
+                None if k is None else error_key(k, error_score) for k in cand_keys
+            ]
         if recall:
             # Finished by an earlier call of this fit: neither fitted nor
             # counted as distinct again.
@@ -352,7 +392,9 @@ class Engine:
                 for s in range(n_splits):
                     if out[c * n_splits + s] is not None:
                         continue
-                    result = found.get((split_keys[s], cand_keys[c]))
+                    result = _read_back(found, split_keys[s], cand_keys[c])
+                    if result is None and error_keys[c] is not None:
+                        result = _read_back(found, split_keys[s], error_keys[c], True)
                     if result is not None:
                         out[c * n_splits + s] = result
                         self.work["from_checkpoint"] += 1
@@ -420,7 +462,8 @@ class Engine:
                 # A lost worker's result is not journaled: a rerun retries it.
                 journaled = self.journal is not None and not counts.get("lost")
                 if journaled and cand_keys[cand] is not None:
-                    rows.append((split_keys[task.split], cand_keys[cand], result))
+                    keys = error_keys if holds_error_score(result) else cand_keys
+                    rows.append((split_keys[task.split], keys[cand], result))
                 if progress is not None:
                     mean = None
                     if arrived[cand] == n_splits:
@@ -429,7 +472,7 @@ class Engine:
                         mean = float(np.mean(scores))
                     progress.update(1, mean)
             if rows:
-                self.journal.write(rows)
+                self._journal_rows(rows)
             work["fits"] += counts["fits"]
             work["warm_start_fits"] += counts["warm_fits"]
             work["staged_fits"] += counts.get("staged_fits", 0)
@@ -441,7 +484,11 @@ class Engine:
         complete = []
         tasks_before = runner.n_tasks
         try:
-            if runner.time_left() > 0:
+            # Results read back (checkpoint, earlier calls) cost no budget:
+            # a call with nothing left to fit neither runs nor stops.
+            if not plan.tasks:
+                pass
+            elif runner.time_left() > 0:
                 runner.run(plan, X, y, splits, record, self.costs)
             elif runner.stopped is None:
                 runner.stopped = Stop.MAX_TIME
@@ -470,6 +517,26 @@ class Engine:
         elif self.params:
             self.last_results = self.results()
         return self.last_results
+
+
+def _read_back(found, split_key, candidate_key, failed=False):
+    """The row of ``found`` at these keys, if it is of its kind: a row under
+    a candidate's own key must not hold ``error_score``, one under its
+    :func:`error_key` must."""
+    result = found.get((split_key, candidate_key))
+    if result is None or holds_error_score(result) != failed:
+        return None
+    return result
+
+
+def budget(max_time):
+    """``max_time`` as a Python float, at most what a timer can wait.
+
+    A NumPy scalar would make the deadline one too (``time.time() +
+    np.float32(20)`` is a float32, rounded by minutes); a budget beyond
+    ``threading.TIMEOUT_MAX`` (about 292 years) is that long.
+    """
+    return min(float(max_time), threading.TIMEOUT_MAX)
 
 
 def _why_unkeyed(params):

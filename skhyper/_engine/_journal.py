@@ -3,20 +3,25 @@
 An SQLite file (the standard library's ``sqlite3``, WAL mode) written by the
 parent process as results arrive, one transaction per finished task. A row
 is keyed by a digest of everything its result depends on (the estimator,
-the data and fit parameters, the scoring, ``error_score``,
-``return_train_score``, the versions of scikit-learn and of the packages the
-estimator's and scorer's code comes from, the split's train and test
-indices) and by a digest of the candidate's parameters (``_keys.
-persistent_key``), so a search with any of these changed never reuses a
-row, and several searches can share one file, one after the other. A value
-with no such key (compared by identity, a lambda) is never journaled.
+the data and fit parameters, the scoring, ``return_train_score``, the
+versions of scikit-learn and of the packages the estimator's and scorer's
+code comes from, the split's train and test indices) and by a digest of the
+candidate's parameters (``_keys.persistent_key``), so a search with any of
+these changed never reuses a row, and several searches can share one file,
+one after the other. A value with no such key (compared by identity, a
+lambda) is never journaled. ``error_score`` is in the key of a row that
+holds it (a failed fit, or a score that failed: :func:`holds_error_score`,
+:func:`error_key`) and only there: a successful fit is reused whatever
+``error_score`` is.
 
 The file checks itself:
 
 - it holds skhyper's two tables and nothing else (no other table, index,
   view or trigger), created in one transaction, and is read with
   ``PRAGMA trusted_schema=OFF``; any other file is refused (``ValueError``)
-  and never written to;
+  and never written to. The tables are only created in a file with no page
+  (a path that does not exist yet, or a 0-byte file): an SQLite database
+  with no table is another application's, refused too;
 - each row carries a checksum of its keys and result; a row whose checksum
   or shape is wrong is ignored (its fit runs again and replaces it), and
   counted in :attr:`Journal.n_bad`;
@@ -83,17 +88,18 @@ def _content(what, value):
         raise Unstable(f"{what} cannot be pickled by content ({exc})") from None
 
 
-def search_digest(estimator, X, y, fit_params, scoring, error_score, train_score):
+def search_digest(estimator, X, y, fit_params, scoring, train_score):
     """Digest of what every result of a search depends on, splits aside.
 
-    Raises :class:`Unstable` when the estimator, the scoring or the fit
-    parameters hold a value with no key valid in another process.
+    ``error_score`` is not in it: only failed rows depend on it
+    (:func:`error_key`). Raises :class:`Unstable` when the estimator, the
+    scoring or the fit parameters hold a value with no key valid in another
+    process.
     """
     parts = []
     for what, value in (
         ("the estimator", estimator),
         ("scoring", scoring),
-        ("error_score", error_score),
     ):
         try:
             parts.append(persistent_key(value))
@@ -113,6 +119,16 @@ def search_digest(estimator, X, y, fit_params, scoring, error_score, train_score
 
 def split_digest(search, train, test):
     return _digest(search, np.asarray(train), np.asarray(test))
+
+
+def holds_error_score(result):
+    """Whether a result holds ``error_score``: its fit or a score failed."""
+    return result.get("fit_error") is not None or bool(result.get("score_error"))
+
+
+def error_key(candidate, error_score):
+    """The candidate key of a row that :func:`holds_error_score`."""
+    return _digest(candidate, "error_score", persistent_key(error_score))
 
 
 def candidate_digest(params):
@@ -246,6 +262,15 @@ class Journal:
                 )
             }
             if not schema:
+                # A new or 0-byte file is ours to create (under the write
+                # lock: no one else writes it now); an SQLite database with
+                # pages and no table is another application's.
+                if os.path.getsize(self.path):
+                    raise ValueError(
+                        f"checkpoint={self.path!r} is an SQLite database with no "
+                        "skhyper tables (another application's); refusing to "
+                        "write to it. Give a new path or an empty file."
+                    )
                 for sql in _TABLES.values():
                     db.execute(sql)
                 db.execute("INSERT INTO skhyper_meta VALUES ('format', ?)", (FORMAT,))

@@ -117,7 +117,8 @@ class Runner:
         self._previous = signal.signal(signal.SIGINT, self._on_sigint)
         if self.deadline is not None:
             self._armed = True
-            timer = threading.Timer(max(0.0, self.time_left()), self._expire)
+            wait = min(max(0.0, self.time_left()), threading.TIMEOUT_MAX)
+            timer = threading.Timer(wait, self._expire)
             timer.daemon = True
             timer.start()
         return (timer,)

@@ -336,8 +336,15 @@ class Worker:
             # A scikit-learn scorer only calls the final estimator's response
             # methods on the transformed data: reuse it (a copy of its own).
             target, Xs_test, Xs_train = model, thaw(Xt_test), thaw(Xt_train)
+        failures = []  # scores that are error_score: the row depends on it
         test_scores = score(
-            target, Xs_test, y_test, s.scorer, self.score_params_test, error_score
+            target,
+            Xs_test,
+            y_test,
+            s.scorer,
+            self.score_params_test,
+            error_score,
+            failures,
         )
         score_time = transform_time + time.time() - start
         result.update(test_scores=test_scores, fit_time=fit_time, score_time=score_time)
@@ -349,7 +356,10 @@ class Worker:
                 s.scorer,
                 self.score_params_train,
                 error_score,
+                failures,
             )
+        if failures:
+            result["score_error"] = True
         self.leaf_costs.append((shape_of(leaf), time.time() - started))
         return result
 

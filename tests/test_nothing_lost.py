@@ -1,0 +1,293 @@
+"""Promise 3, nothing lost: budgets, checkpoint writes, reuse, foreign files.
+
+Issue 28: a NumPy or very long ``max_time``, a checkpoint that cannot be
+written, journaled rows and the budget, ``error_score`` and reuse, a
+foreign SQLite file, a 0-d array in a grid. Reuse is proven by counting fits,
+never by timing.
+"""
+
+import sqlite3
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import FitFailedWarning
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV
+
+from skhyper import GridTuner, HalvingGridTuner
+from skhyper._engine import _journal
+
+from .counting import CountingClassifier, reset_counts
+from .utils import assert_cv_results_equal
+
+GRID = {"C": [0.01, 0.1, 1.0, 10.0]}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    reset_counts()
+    yield
+    reset_counts()
+
+
+def _n_rows(path):
+    with sqlite3.connect(path) as db:
+        (n,) = db.execute("SELECT count(*) FROM results").fetchone()
+    db.close()
+    return n
+
+
+# -- max_time: a Python float, held by a timer ----------------------------------
+
+
+@pytest.mark.parametrize("max_time", [np.float32(1000), np.int64(1000), 1e10, 1e300])
+def test_max_time_numpy_scalar_or_huge_runs_the_whole_search(
+    classification, monkeypatch, max_time
+):
+    X, y = classification
+    crashed = []  # exceptions of any thread (the deadline's timer)
+    monkeypatch.setattr(threading, "excepthook", crashed.append)
+    tuner = GridTuner(CountingClassifier(), GRID, cv=3, max_time=max_time)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "max_time was spent"
+        tuner.fit(X, y)
+    assert crashed == []
+    reference = GridSearchCV(CountingClassifier(), GRID, cv=3).fit(X, y)
+    assert_cv_results_equal(tuner.cv_results_, reference.cv_results_)
+    assert tuner.best_params_ == reference.best_params_
+
+
+# -- a 0-d array in a grid: scikit-learn's TypeError ------------------------------
+
+
+def test_a_zero_dimensional_array_in_a_grid_is_a_type_error(classification):
+    X, y = classification
+    grid = {"C": np.array(1.0)}
+    with pytest.raises(TypeError):
+        GridSearchCV(CountingClassifier(), grid, cv=3).fit(X, y)
+    with pytest.raises(TypeError, match=r"'C'.*array\(1\."):
+        GridTuner(CountingClassifier(), grid, cv=3).fit(X, y)
+    assert CountingClassifier.fits == []
+
+
+# -- a foreign SQLite file is never written ------------------------------------
+
+
+def _foreign(path, kind):
+    db = sqlite3.connect(path)
+    if kind == "no_tables":
+        db.execute("PRAGMA user_version = 7")  # a database, with no table yet
+    else:
+        db.execute("CREATE TABLE users (name TEXT)")
+        db.execute("INSERT INTO users VALUES ('ada')")
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("kind", ["no_tables", "other_tables"])
+def test_a_foreign_sqlite_file_is_refused_before_any_fit(
+    classification, tmp_path, kind
+):
+    X, y = classification
+    path = tmp_path / "app.db"
+    _foreign(path, kind)
+    before = path.read_bytes()
+    assert before.startswith(b"SQLite format 3\x00")
+    tuner = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path)
+    with pytest.raises(ValueError, match=r"checkpoint=.*app\.db.*refusing"):
+        tuner.fit(X, y)
+    assert CountingClassifier.fits == []
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+
+
+@pytest.mark.parametrize("kind", ["absent", "empty"])
+def test_a_new_or_empty_file_becomes_a_checkpoint(classification, tmp_path, kind):
+    X, y = classification
+    path = tmp_path / "new.db"
+    if kind == "empty":
+        path.write_bytes(b"")
+    GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path).fit(X, y)
+    assert _n_rows(path) == 4 * 3
+    reset_counts()
+    again = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path).fit(X, y)
+    assert again.work_["from_checkpoint"] == 4 * 3
+    assert len(CountingClassifier.fits) == 1  # the refit only
+
+
+# -- a checkpoint write that fails ----------------------------------------------
+
+
+def test_a_failing_checkpoint_write_turns_it_off_and_keeps_every_result(
+    classification, tmp_path, monkeypatch
+):
+    X, y = classification
+    path = tmp_path / "full.db"
+    write = _journal.Journal.write
+    calls = []
+
+    def full_after_one(self, rows):
+        calls.append(len(rows))
+        if len(calls) > 1:
+            raise sqlite3.OperationalError("database or disk is full")
+        return write(self, rows)
+
+    monkeypatch.setattr(_journal.Journal, "write", full_after_one)
+    tuner = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tuner.fit(X, y)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1, messages
+    assert "full.db" in messages[0]
+    assert "database or disk is full" in messages[0]
+    assert len(calls) == 2  # off after the failed write: never tried again
+    reference = GridSearchCV(CountingClassifier(), GRID, cv=3).fit(X, y)
+    assert_cv_results_equal(tuner.cv_results_, reference.cv_results_)
+    # What was written before the failure is kept, and reused.
+    n_written = calls[0]
+    assert _n_rows(path) == n_written > 0
+    monkeypatch.setattr(_journal.Journal, "write", write)
+    reset_counts()
+    again = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path).fit(X, y)
+    assert again.work_["from_checkpoint"] == n_written
+    assert len(CountingClassifier.fits) == 4 * 3 - n_written + 1  # + the refit
+    assert_cv_results_equal(again.cv_results_, reference.cv_results_)
+
+
+# -- journaled rows cost no budget ----------------------------------------------
+
+
+def test_a_journaled_halving_search_resumes_every_rung_whatever_max_time(tmp_path):
+    X, y = classification_150()
+    grid = {"C": [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]}
+    kw = dict(cv=3, factor=2, min_resources=30, random_state=0)
+    path = tmp_path / "halving.db"
+    first = HalvingGridTuner(CountingClassifier(), grid, checkpoint=path, **kw)
+    first.fit(X, y)
+    n_fits = len(CountingClassifier.fits)
+    assert first.n_iterations_ >= 3
+    reset_counts()
+    # The budget is spent before the first rung starts: every rung is read.
+    again = HalvingGridTuner(
+        CountingClassifier(), grid, checkpoint=path, max_time=1e-9, **kw
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing "was spent"
+        again.fit(X, y)
+    assert len(CountingClassifier.fits) == 1  # the refit only
+    assert again.work_["from_checkpoint"] == n_fits - 1
+    assert again.n_iterations_ == first.n_iterations_
+    assert again.n_resources_ == first.n_resources_
+    assert again.n_candidates_ == first.n_candidates_
+    reference = HalvingGridSearchCV(CountingClassifier(), grid, **kw).fit(X, y)
+    assert_cv_results_equal(
+        again.cv_results_, reference.cv_results_, keys=["mean_test_score", "iter"]
+    )
+    assert again.best_params_ == reference.best_params_
+
+
+def test_a_journaled_grid_search_with_its_budget_spent_does_not_warn(
+    classification, tmp_path
+):
+    X, y = classification
+    path = tmp_path / "grid.db"
+    GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path).fit(X, y)
+    reset_counts()
+    again = GridTuner(CountingClassifier(), GRID, cv=3, checkpoint=path, max_time=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not "the others were not ... finished"
+        again.fit(X, y)
+    assert len(CountingClassifier.fits) == 1  # the refit only
+    reference = GridSearchCV(CountingClassifier(), GRID, cv=3).fit(X, y)
+    assert_cv_results_equal(again.cv_results_, reference.cv_results_)
+
+
+def classification_150():
+    from sklearn.datasets import make_classification
+
+    return make_classification(n_samples=150, n_features=6, random_state=0)
+
+
+# -- error_score does not key a successful fit ------------------------------------
+
+
+def test_successful_fits_are_reused_whatever_error_score(classification, tmp_path):
+    X, y = classification
+    path = tmp_path / "errors.db"
+    grid = {"C": [0.1, 1.0, 10.0, -1.0]}  # C=-1 fails in LogisticRegression
+    n_fits = 4 * 3
+
+    def tuner(error_score):
+        return GridTuner(
+            CountingClassifier(), grid, cv=3, checkpoint=path, error_score=error_score
+        )
+
+    def reference(error_score):
+        with pytest.warns(FitFailedWarning):
+            return GridSearchCV(
+                CountingClassifier(), grid, cv=3, error_score=error_score
+            ).fit(X, y)
+
+    with pytest.raises(ValueError):
+        tuner("raise").fit(X, y)
+    n_ok = _n_rows(path)  # the successful fits that finished before the raise
+    assert n_ok > 0
+    reset_counts()
+    with pytest.warns(FitFailedWarning, match="3 fits failed out of a total of 12"):
+        nan = tuner(np.nan).fit(X, y)
+    assert nan.work_["from_checkpoint"] == n_ok
+    assert len(CountingClassifier.fits) == n_fits - n_ok + 1  # + the refit
+    assert_cv_results_equal(nan.cv_results_, reference(np.nan).cv_results_)
+
+    # A failed fit's row holds error_score: another error_score refits it only.
+    reset_counts()
+    with pytest.warns(FitFailedWarning):
+        zero = tuner(0.0).fit(X, y)
+    refitted = [p["C"] for p in CountingClassifier.fits]
+    assert sorted(refitted) == [-1.0] * 3 + [zero.best_params_["C"]]
+    assert zero.work_["from_checkpoint"] == n_fits - 3
+    assert_cv_results_equal(zero.cv_results_, reference(0.0).cv_results_)
+    reset_counts()
+    with pytest.warns(FitFailedWarning):
+        tuner(0.0).fit(X, y)
+    assert len(CountingClassifier.fits) == 1  # the refit only
+    # And "raise" never takes a failed row for a result: it fits and raises.
+    reset_counts()
+    with pytest.raises(ValueError):
+        tuner("raise").fit(X, y)
+    assert [p["C"] for p in CountingClassifier.fits] == [-1.0]
+
+
+def failing_for_c10(estimator, X, y):
+    """Accuracy, except that scoring a model with C=10 fails."""
+    if estimator.C == 10.0:
+        raise RuntimeError("no score for C=10")
+    return float(np.mean(estimator.predict(X) == y))
+
+
+def test_a_failed_score_keys_its_row_with_error_score(classification, tmp_path):
+    X, y = classification
+    path = tmp_path / "scores.db"
+
+    def fit(error_score, kind=GridTuner, **kw):
+        search = kind(
+            CountingClassifier(),
+            GRID,
+            cv=3,
+            scoring=failing_for_c10,
+            error_score=error_score,
+            **kw,
+        )
+        with pytest.warns(UserWarning, match="Scoring failed"):
+            return search.fit(X, y)
+
+    fit(np.nan, checkpoint=path)
+    reset_counts()
+    zero = fit(0.0, checkpoint=path)  # only the rows holding error_score
+    refitted = [p["C"] for p in CountingClassifier.fits]
+    assert sorted(refitted) == sorted([10.0] * 3 + [zero.best_params_["C"]])
+    reference = fit(0.0, GridSearchCV)
+    assert_cv_results_equal(zero.cv_results_, reference.cv_results_)
