@@ -37,7 +37,7 @@ import numbers
 from sklearn.base import clone
 from xgboost import XGBClassifier, XGBRegressor
 
-from . import fresh_stages
+from . import fresh_stages, unhonoured
 
 # Fit parameters that leave the boosting rounds as a run of k makes them.
 _SAFE_FIT_PARAMS = frozenset({"sample_weight", "verbose"})
@@ -84,7 +84,10 @@ def condition(params):
 def stages(estimator, values, X, y, fit_params):
     """Fit ``estimator`` once and yield ``(k, model of the first k rounds)``."""
     if set(fit_params) - _SAFE_FIT_PARAMS:
-        yield from fresh_stages(estimator, "n_estimators", values, X, y, fit_params)
+        reason = unhonoured(fit_params, _SAFE_FIT_PARAMS)
+        yield from fresh_stages(
+            estimator, "n_estimators", values, X, y, fit_params, reason
+        )
         return
     full = clone(estimator).fit(X, y, **fit_params)
     booster = full.get_booster()
