@@ -299,3 +299,21 @@ def test_a_fallback_is_counted_and_named_once():
     assert np.array_equal(
         ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"]
     )
+
+
+def test_a_handed_over_prefix_joblib_cannot_pickle_goes_by_cloudpickle(tmp_path):
+    import joblib
+    import numpy as np
+
+    from skhyper._engine._kept import dump_to
+
+    class Local:  # found by no name, as a __main__ class in a worker
+        def __init__(self):
+            self.offset = np.arange(3)
+
+    where = str(tmp_path / "prefix")
+    dump_to({"step": Local(), "X": np.ones((4, 2))}, where)
+    entries = joblib.load(where, mmap_mode="r")
+    assert type(entries["step"]).__name__ == "Local"
+    assert np.array_equal(entries["step"].offset, np.arange(3))
+    assert np.array_equal(entries["X"], np.ones((4, 2)))
