@@ -103,8 +103,10 @@ ATTRIBUTES = """best_estimator_ : estimator
         network's epochs or a booster's rounds, with no fit of their own),
         ``plain_iterations`` and ``iterations`` (the epochs, boosting rounds
         or ensemble members, by the value of the path parameter, that a plain
-        search trains and that this one trained) and ``from_checkpoint``
-        (results read from the checkpoint).
+        search trains and that this one trained), ``from_checkpoint``
+        (results read from the checkpoint) and ``fallbacks`` (staged runs
+        that fitted each value afresh, and kept models that could not be
+        sent back, for a reason the search warns about once).
 
     history_ : dict of ndarrays
         When each candidate finished, in the order of ``cv_results_``:

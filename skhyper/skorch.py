@@ -19,7 +19,7 @@ Examples
 >>> from skhyper.skorch import SeedTorch
 >>> X, y = load_iris(return_X_y=True)
 >>> net = NeuralNetClassifier(
-...     torch.nn.Linear,  # a module class importable by name: copied by pickle
+...     torch.nn.Linear,
 ...     module__in_features=4,
 ...     module__out_features=3,
 ...     criterion=torch.nn.CrossEntropyLoss,
@@ -32,9 +32,11 @@ Examples
 >>> tuner.work_["fits"], tuner.work_["staged_fits"]  # one run per fold
 (3, 6)
 
-A module class that pickle cannot find by name (defined inside a function)
-cannot be copied at the end of an epoch: such a net is fitted afresh for
-every value, as scikit-learn fits it.
+The net is copied at the end of an epoch without pickling, so a module class
+defined anywhere (in a function, or in the script run as ``__main__``, which
+a worker process receives by value) is staged on every backend. A net that
+cannot be copied is fitted afresh for every value, as scikit-learn fits it;
+``work_["fallbacks"]`` counts it and the search warns once.
 """
 
 from ._paths._skorch import SeedTorch

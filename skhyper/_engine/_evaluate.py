@@ -62,6 +62,7 @@ WORK_KEYS = (
     "plain_iterations",
     "iterations",
     "from_checkpoint",
+    "fallbacks",
 )
 # history_: for each finished candidate, when its last split arrived.
 HISTORY_KEYS = ("elapsed_time", "n_fits", "from_checkpoint")
@@ -131,6 +132,9 @@ class Engine:
         self.work["splits"] = n_splits
         self.last_results = {}
         self.kept = KeptModels(settings.share_memory)
+        # (class name, what, why) -> times a staged path or a kept model fell
+        # back to fresh fits; one warning at the end of the search
+        self.fallbacks = {}
         self.costs = Costs()  # measured as results arrive, for later tasks
         self.keys = KeyTable()  # step keys stay the same from call to call
         # (split digest, candidate digest) -> result, across evaluate calls.
@@ -172,6 +176,17 @@ class Engine:
 
     def __exit__(self, *exc):
         self.kept.clear()
+        if self.fallbacks:
+            (cls, what, why), times = next(iter(self.fallbacks.items()))
+            more = len(self.fallbacks) - 1
+            warnings.warn(
+                f"The {what} of {cls} fell back to fresh fits ({times} times: "
+                f"{why}); the results are exact, but the work was not "
+                "shared"
+                + (f" ({more} more such reasons)" if more else "")
+                + ". work_['fallbacks'] counts them.",
+                UserWarning,
+            )
         checkpoint = self.settings.checkpoint
         journal = self.journal or self.journal_off
         if self.journal is not None:
@@ -477,6 +492,9 @@ class Engine:
             work["warm_start_fits"] += counts["warm_fits"]
             work["staged_fits"] += counts.get("staged_fits", 0)
             work["iterations"] += counts.get("rounds", 0)
+            for reason, times in counts.get("fallbacks", {}).items():
+                self.fallbacks[reason] = self.fallbacks.get(reason, 0) + times
+                work["fallbacks"] += times
             for cand, value, blob, spent in counts.get("kept", ()):
                 params = candidate_params[cand]
                 self.kept.put(params, keep, task.split, value, blob, spent)

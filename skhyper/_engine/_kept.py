@@ -9,7 +9,9 @@ warm-start path parameter (successive halving with ``resource=
   (``_warm``), and whose upstream steps have fixed randomness, is a chain
   even alone, and its worker sends its final model back, pickled, with the
   results (the workers are separate processes: the parent is the only place
-  every later task can reach);
+  every later task can reach). It is pickled with cloudpickle, as the
+  workers' tasks are: a class or function from the user's ``__main__``,
+  which a worker received by value, has no name there to be pickled by;
 - the parent keeps those models, keyed by value: the candidate's parameters
   without ``keep`` (``_keys.canonical``) and the split, for the train
   indices they were fitted on, at most ``share_memory`` bytes (past it a
@@ -26,7 +28,16 @@ Only the previous call's models are kept: each call starts a new generation
 import pickle
 from dataclasses import replace
 
+import joblib
 import numpy as np
+
+try:  # what loky and Dask pickle tasks with (joblib >= 1.6 no longer vendors it)
+    import cloudpickle
+except ImportError:  # pragma: no cover
+    try:
+        from joblib.externals import cloudpickle
+    except ImportError:  # neither: the workers then pickle by name too
+        cloudpickle = pickle
 
 from ._keys import canonical
 from ._warm import fixed, warm_path_param
@@ -72,7 +83,19 @@ def path_value(leaf):
 
 
 def dump(model):
-    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    """``model`` pickled, classes and functions of ``__main__`` by value."""
+    return cloudpickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def dump_to(obj, path):
+    """``joblib.dump(obj, path)`` (arrays that can be memory-mapped), or, for
+    what it cannot pickle (a ``__main__`` class in a worker), cloudpickle's
+    plain pickle, which ``joblib.load`` reads too."""
+    try:
+        joblib.dump(obj, path)
+    except Exception:
+        with open(path, "wb") as file:
+            cloudpickle.dump(obj, file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def load(blob):

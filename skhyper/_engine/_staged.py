@@ -96,7 +96,8 @@ class StagedRun:
 
     ``stages`` runs at once, to its end: a model it yields (or an exception
     in its place) is that value's fit (a third item ``FRESH`` says the
-    model is a fit of its own, from a path's fallback); an exception it
+    model is a fit of its own, from a path's fallback, and a fourth why:
+    ``fallback`` holds that reason); an exception it
     raises is the fit of every value it did not yield. A
     ``KeyboardInterrupt`` is not caught: an interrupted run is no fit.
     """
@@ -105,12 +106,17 @@ class StagedRun:
         self.param, self.top = path.param, max(values)
         self.models, self.error = {}, None
         self.fresh = set()  # values that a fallback of the path fitted alone
+        self.fallback = None  # why, when it did
         start = time.time()
         try:
             for value, model, *how in path.stages(estimator, values, X, y, fit_params):
                 self.models[value] = (model, time.time() - start)
-                if how == [FRESH]:
+                if how and how[0] == FRESH:
                     self.fresh.add(value)
+                    if len(how) > 1:
+                        self.fallback = str(how[1])
+                    elif self.fallback is None:
+                        self.fallback = "the path's stages fitted it afresh"
         except Exception as exc:
             self.error = exc
         self.seconds = time.time() - start

@@ -22,7 +22,6 @@ import time
 from contextlib import contextmanager
 from traceback import format_exc
 
-import joblib
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
@@ -43,7 +42,7 @@ from ._branches import (
     unwrap,
 )
 from ._cost import shape_of
-from ._kept import dump, load
+from ._kept import dump, dump_to, load
 from ._settings import SIGINTS
 from ._staged import StagedRun
 from ._store import signal_handover, store_for, wait_for_handover
@@ -124,6 +123,8 @@ class Worker:
         self.staged = {}  # staged chain -> its StagedRun on this split
         self.fit_ctx = None  # the callback context of the leaf being fitted
         self.kept = {}  # kept chain -> (candidate, value) of its last leaf
+        # (class name, what fell back, why) -> times: paths fitted afresh
+        self.fallbacks = {}
         self.response_scorer = is_response_scorer(settings.scorer)
         self.step_costs, self.leaf_costs = [], []  # measured, for ``_cost``
         # Prefixes to hand over, (split, step key) -> where; those handed.
@@ -180,7 +181,7 @@ class Worker:
         if ok and where != "store":  # threads find them in the shared store
             try:
                 part = where + ".part"
-                joblib.dump(entries, part)
+                dump_to(entries, part)
                 os.replace(part, where)  # whole, or not there
             except Exception:  # a full disk, an unpicklable step
                 ok = False
@@ -435,6 +436,8 @@ class Worker:
                     self.begun = True
                 run = StagedRun(leaf.staged, model, values, thaw(Xt), y, params)
             self.staged[leaf.chain] = run
+            if run.fallback is not None:
+                self.fell_back(run.cls, "staged path", run.fallback)
             self.fits += run.fits
             self.rounds += run.rounds
         elif self.fit_ctx is not None:
@@ -447,6 +450,10 @@ class Worker:
             raise
         self.staged_fits += run.staged(value)
         return model, spent
+
+    def fell_back(self, cls, what, reason):
+        key = (cls, what, reason)
+        self.fallbacks[key] = self.fallbacks.get(key, 0) + 1
 
 
 @contextmanager
@@ -496,9 +503,20 @@ def run_task(task, X, y, train, test, context):
     worker.drop()
     if worker.kept:
         # (candidate, value, pickled model, fit time) of each kept chain
-        counts["kept"] = [
-            (cand, value, dump(worker.warm[chain][0]), worker.warm[chain][1])
-            for chain, (cand, value) in worker.kept.items()
-            if chain in worker.warm
-        ]
+        kept = []
+        for chain, (cand, value) in worker.kept.items():
+            if chain not in worker.warm:
+                continue
+            model, spent = worker.warm[chain]
+            try:
+                blob = dump(model)
+            except Exception as exc:  # refitted when the next call needs it
+                cls = type(model).__name__
+                reason = f"the model cannot be pickled ({exc!r})"
+                worker.fell_back(cls, "kept model", reason)
+                continue
+            kept.append((cand, value, blob, spent))
+        counts["kept"] = kept
+    if worker.fallbacks:
+        counts["fallbacks"] = worker.fallbacks
     return task.id, out, counts

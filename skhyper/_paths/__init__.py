@@ -50,11 +50,19 @@ def builtin_path(cls):
 FRESH = "fresh"  # the third item of a stage that is a fit of its own
 
 
-def fresh_stages(estimator, param, values, X, y, fit_params):
-    """Yield ``(value, fresh fit at value, FRESH)``: the fallback for what a
-    staged run cannot honour (an ``eval_set`` that may stop early, a net
-    that cannot be copied, ...), exact by construction and no cheaper than
-    no path; the engine counts each as a fit of its own."""
+def fresh_stages(estimator, param, values, X, y, fit_params, reason):
+    """Yield ``(value, fresh fit at value, FRESH, reason)``: the fallback for
+    what a staged run cannot honour (an ``eval_set`` that may stop early, a
+    net that cannot be copied, ...), exact by construction and no cheaper
+    than no path; the engine counts each as a fit of its own, and reports
+    the search's fallbacks (``work_["fallbacks"]``, one warning naming the
+    class and ``reason``)."""
     for value in values:
         model = clone(estimator).set_params(**{param: value})
-        yield value, model.fit(X, y, **fit_params), FRESH
+        yield value, model.fit(X, y, **fit_params), FRESH, reason
+
+
+def unhonoured(fit_params, safe):
+    """The reason a staged run falls back for ``fit_params`` outside ``safe``."""
+    extra = sorted(set(fit_params) - safe)
+    return f"fit parameters {extra} (a staged run cannot honour them)"

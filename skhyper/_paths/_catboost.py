@@ -56,7 +56,7 @@ import tempfile
 from catboost import CatBoostClassifier, CatBoostRegressor
 from sklearn.base import clone
 
-from . import fresh_stages
+from . import fresh_stages, unhonoured
 
 # The spellings of the path parameter.
 ALIASES = ("iterations", "n_estimators", "num_boost_round", "num_trees")
@@ -193,7 +193,8 @@ def stages(estimator, values, X, y, fit_params):
     names = [name for name in ALIASES if name in estimator.get_params()]
     name = names[0] if names else "iterations"
     if set(fit_params) - _SAFE_FIT_PARAMS:
-        yield from fresh_stages(estimator, name, values, X, y, fit_params)
+        reason = unhonoured(fit_params, _SAFE_FIT_PARAMS)
+        yield from fresh_stages(estimator, name, values, X, y, fit_params, reason)
         return
     full = clone(estimator).fit(X, y, **fit_params)
     for k in values[:-1]:

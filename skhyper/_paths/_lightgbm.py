@@ -42,7 +42,7 @@ import numbers
 from lightgbm import Booster, LGBMClassifier, LGBMRegressor
 from sklearn.base import clone
 
-from . import fresh_stages
+from . import fresh_stages, unhonoured
 
 # Fit parameters that leave the boosting rounds as a run of k makes them.
 _SAFE_FIT_PARAMS = frozenset({"sample_weight"})
@@ -133,7 +133,10 @@ def _with_booster(full, model_str, k):
 def stages(estimator, values, X, y, fit_params):
     """Fit ``estimator`` once and yield ``(k, model of the first k rounds)``."""
     if set(fit_params) - _SAFE_FIT_PARAMS:
-        yield from fresh_stages(estimator, "n_estimators", values, X, y, fit_params)
+        reason = unhonoured(fit_params, _SAFE_FIT_PARAMS)
+        yield from fresh_stages(
+            estimator, "n_estimators", values, X, y, fit_params, reason
+        )
         return
     full = clone(estimator).fit(X, y, **fit_params)
     for k in values[:-1]:

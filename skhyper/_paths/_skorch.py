@@ -4,9 +4,12 @@
 
 One fit at the largest ``max_epochs``. A callback appended to the
 initialized net's ``callbacks_`` (after every other callback, ``PrintLog``
-included) takes a ``copy.deepcopy`` of the whole net at the end of each
-smaller epoch ``k`` (module, criterion and optimizer state, history,
-callbacks' state); the copy is then finished as a fit of ``k`` finishes it:
+included) copies the whole net at the end of each smaller epoch ``k``
+(module, criterion and optimizer state, history, callbacks' state) with
+:func:`copy_net`, a ``copy.deepcopy`` of its attributes that does not go
+through skorch's pickling (which pickles the module's class by name, and a
+class from the user's ``__main__`` has no name in a worker process, where
+it came by value); the copy is then finished as a fit of ``k`` finishes it:
 ``max_epochs`` set to ``k`` and ``on_train_end`` notified. The run itself is
 the fit ``fit`` makes (``initialize``, then ``fit`` with ``warm_start`` on so
 that it does not initialize again, which is ``fit``'s own path).
@@ -197,6 +200,16 @@ def condition(params):
     )
 
 
+def copy_net(net, memo=None):
+    """A deep copy of ``net``, as ``copy.deepcopy`` makes it but without
+    pickling: the attributes are deep-copied (module, criterion and
+    optimizer together, so that the optimizer holds the copied module's
+    parameters) and set as skorch's ``__setstate__`` sets them."""
+    copied = object.__new__(type(net))
+    vars(copied).update(copy.deepcopy(vars(net), memo))
+    return copied
+
+
 class _Snapshots(Callback):
     """Copies the net at the end of the epochs in ``epochs``."""
 
@@ -209,7 +222,7 @@ class _Snapshots(Callback):
         epoch = len(net.history)
         if epoch in self.epochs:
             # The memo leaves this callback (and the snapshots it holds) out.
-            snapshot = copy.deepcopy(net, memo={id(self): None})
+            snapshot = copy_net(net, memo={id(self): None})
             self.taken.append((epoch, self.finish(snapshot, epoch)))
 
 
@@ -230,9 +243,12 @@ def stages(estimator, values, X, y, fit_params):
     net = clone(estimator)
     net.initialize()  # what fit does first
     try:
-        copy.deepcopy(net)  # skorch copies through pickle
-    except Exception:  # a module class defined in a function, say: fresh fits
-        yield from fresh_stages(estimator, "max_epochs", values, X, y, fit_params)
+        copy_net(net)
+    except Exception as exc:  # something in the net that cannot be copied
+        reason = f"the net cannot be copied at the end of an epoch ({exc!r})"
+        yield from fresh_stages(
+            estimator, "max_epochs", values, X, y, fit_params, reason
+        )
         return
     net.callbacks_.append((name, snapshots))  # after every callback
     net.warm_start = True  # so that fit does not initialize again

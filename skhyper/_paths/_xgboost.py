@@ -24,8 +24,11 @@ The path is refused (``condition`` is False) for:
 - ``booster`` ``"dart"`` (dropout re-weights earlier trees, so round ``k`` of a
   longer run is not a run of ``k``) and ``"gblinear"`` (cannot be sliced);
 - ``early_stopping_rounds`` set, or any ``callbacks``;
-- a ``device`` other than the CPU (not tested), a callable ``objective``, and
-  extra keyword parameters outside a small set of aliases.
+- a ``device`` other than the CPU (not tested), and extra keyword parameters
+  outside a small set of aliases.
+
+A callable ``objective`` (a custom objective function) is exact too: the
+gradients of round ``k`` depend on the first ``k - 1`` rounds only.
 
 Fit parameters other than ``sample_weight`` and ``verbose`` (``eval_set``,
 ``xgb_model``, ``base_margin``, ...) make :func:`stages` fall back to a fresh
@@ -37,7 +40,7 @@ import numbers
 from sklearn.base import clone
 from xgboost import XGBClassifier, XGBRegressor
 
-from . import fresh_stages
+from . import fresh_stages, unhonoured
 
 # Fit parameters that leave the boosting rounds as a run of k makes them.
 _SAFE_FIT_PARAMS = frozenset({"sample_weight", "verbose"})
@@ -75,7 +78,6 @@ def condition(params):
         and params.get("early_stopping_rounds") is None
         and not params.get("callbacks")
         and params.get("device") in (None, "cpu")
-        and not callable(params.get("objective"))
         and params.get("tree_method") in (None, "auto", "hist", "approx", "exact")
         and extra <= _SAFE_KWARGS
     )
@@ -84,7 +86,10 @@ def condition(params):
 def stages(estimator, values, X, y, fit_params):
     """Fit ``estimator`` once and yield ``(k, model of the first k rounds)``."""
     if set(fit_params) - _SAFE_FIT_PARAMS:
-        yield from fresh_stages(estimator, "n_estimators", values, X, y, fit_params)
+        reason = unhonoured(fit_params, _SAFE_FIT_PARAMS)
+        yield from fresh_stages(
+            estimator, "n_estimators", values, X, y, fit_params, reason
+        )
         return
     full = clone(estimator).fit(X, y, **fit_params)
     booster = full.get_booster()
