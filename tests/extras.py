@@ -66,6 +66,7 @@ SLOW = (
     "tests/test_staged_thirdparty.py::test_skorch",
     "tests/test_third_party.py::test_real_skorch",
     # scripts run as __main__ in a child process
+    "tests/test_staged_main.py::test_main_classes",
     "tests/test_main.py",
     "tests/test_main_figure.py",
     "tests/test_bayes.py::test_example_script_runs",
