@@ -103,8 +103,11 @@ ATTRIBUTES = """best_estimator_ : estimator
         network's epochs or a booster's rounds, with no fit of their own),
         ``plain_iterations`` and ``iterations`` (the epochs, boosting rounds
         or ensemble members, by the value of the path parameter, that a plain
-        search trains and that this one trained) and ``from_checkpoint``
-        (results read from the checkpoint).
+        search trains and that this one trained), ``from_checkpoint``
+        (results read from the checkpoint) and ``unkeyed`` (candidates that
+        hold a value with no sound key, such as an estimator with its own
+        ``__sklearn_clone__``: fitted as distinct work and not journaled; a
+        warning says why).
 
     history_ : dict of ndarrays
         When each candidate finished, in the order of ``cv_results_``:

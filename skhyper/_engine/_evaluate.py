@@ -53,6 +53,7 @@ WORK_KEYS = (
     "plain_iterations",
     "iterations",
     "from_checkpoint",
+    "unkeyed",
 )
 # history_: for each finished candidate, when its last split arrived.
 HISTORY_KEYS = ("elapsed_time", "n_fits", "from_checkpoint")
@@ -134,6 +135,7 @@ class Engine:
         # Why the search is not journaled; the candidates that are not, and why.
         self.not_journaled = None
         self.unkeyed, self.unkeyed_alive = {}, []
+        self.unshared = None  # why the first candidate with no sound key has none
         if settings.checkpoint is not None:
             self.journal = Journal(settings.checkpoint)
             try:
@@ -174,6 +176,13 @@ class Engine:
                     "fits were run again.",
                     UserWarning,
                 )
+        if self.unshared is not None:
+            warnings.warn(
+                f"{self.work['unkeyed']} candidates were fitted as distinct work, "
+                "neither shared with other candidates nor journaled, because "
+                f"they hold a value with no sound key: {self.unshared}",
+                UserWarning,
+            )
         if self.not_journaled is not None:
             warnings.warn(
                 f"checkpoint={checkpoint!r} was not used: {self.not_journaled}, "
@@ -323,6 +332,12 @@ class Engine:
         out = [None] * (n * n_splits)
         split_keys = cand_keys = None
         n_leaves = plan.n_leaves
+        if plan.unkeyed:
+            self.work["unkeyed"] += len(plan.unkeyed)
+            if self.unshared is None:
+                self.unshared = next(iter(plan.unkeyed.values()))
+                if settings.verbose > 0:
+                    print(f"Not shared (no sound key): {self.unshared}")
 
         def done(leaf, s):
             return all(out[c * n_splits + s] is not None for c in leaf.candidates)
