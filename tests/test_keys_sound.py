@@ -293,8 +293,12 @@ def test_editing_the_users_code_between_run_and_resume_refits(
         files[which].write_text(text.replace(old, new))
         stat = os.stat(files[which])  # a new mtime even on a coarse clock
         os.utime(files[which], ns=(stat.st_atime_ns, time.time_ns() + 10**9))
-        found, after = run()
+        with pytest.warns(UserWarning, match=r"the source of .*skhyper_keys_") as w:
+            found, after = run()
         assert found == 0
+        said = [str(x.message) for x in w if "changed since" in str(x.message)]
+        assert len(said) == 1, said  # one line says why the rows were refitted
+        assert f"skhyper_keys_{'helpers' if which == 'HELPERS' else 'mine'}" in said[0]
         assert not np.array_equal(
             before["mean_test_score"], after["mean_test_score"]
         ), "the edit should change the scores"

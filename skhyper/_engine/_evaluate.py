@@ -30,7 +30,7 @@ from .._results import (
 )
 from .._scoring import is_multimetric
 from ._cost import Costs
-from ._journal import Journal, candidate_digest, search_digest, split_digest
+from ._journal import Journal, candidate_digest, search_digests, split_digest
 from ._kept import KeptModels
 from ._keys import KeyTable, Unstable, canonical, persistent_key
 from ._plan import build_plan
@@ -136,10 +136,11 @@ class Engine:
         self.not_journaled = None
         self.unkeyed, self.unkeyed_alive = {}, []
         self.unshared = None  # why the first candidate with no sound key has none
+        self.code_changed = []  # the user's modules edited since the last run
         if settings.checkpoint is not None:
             self.journal = Journal(settings.checkpoint)
             try:
-                self.key = search_digest(
+                self.key, codeless, code = search_digests(
                     estimator,
                     X,
                     y,
@@ -148,6 +149,7 @@ class Engine:
                     settings.error_score,
                     settings.return_train_score,
                 )
+                self.code_changed = self.journal.code_changed(codeless, code)
             except Unstable as exc:
                 self.journal.close()
                 self.journal, self.not_journaled = None, str(exc)
@@ -176,6 +178,14 @@ class Engine:
                     "fits were run again.",
                     UserWarning,
                 )
+        if self.code_changed:
+            names = ", ".join(self.code_changed)
+            warnings.warn(
+                f"checkpoint={checkpoint!r}: the source of {names} changed since "
+                "this search last ran, so its rows were not reused and its fits "
+                "ran again.",
+                UserWarning,
+            )
         if self.unshared is not None:
             warnings.warn(
                 f"{self.work['unkeyed']} candidates were fitted as distinct work, "

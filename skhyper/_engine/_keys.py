@@ -386,6 +386,14 @@ def persistent_key(value):
     by identity (it has no content key) or code that cannot be found by
     name or whose source cannot be read.
     """
+    digest, sources = persistent_parts(value)
+    return hashlib.sha1(repr((digest, sorted(sources))).encode()).hexdigest()
+
+
+def persistent_parts(value):
+    """``(digest, sources)``: :func:`persistent_key` in two parts, the
+    digest of all but the user's code, and that code as a set of ``(module
+    name, digest of its source file)``. Raises :class:`Unstable`."""
     alive = []
     key = canonical(value, alive)
     if alive:
@@ -407,8 +415,8 @@ def persistent_key(value):
     for module, qualname in _estimator_classes(key, set()):
         _estimator_code(module, qualname, packages, sources)
     versions = sorted((p, package_version(p)) for p in packages)
-    digest.update(repr((versions, sorted(sources))).encode())
-    return digest.hexdigest()
+    digest.update(repr(versions).encode())
+    return digest.hexdigest(), frozenset(sources)
 
 
 def unkeyed_reason(kept):
