@@ -342,6 +342,7 @@ class Engine:
         out = [None] * (n * n_splits)
         split_keys = cand_keys = None
         n_leaves = plan.n_leaves
+        self.unkeyed_alive.extend(plan.alive)  # self.keys interned their ids
         if plan.unkeyed:
             self.work["unkeyed"] += len(plan.unkeyed)
             if self.unshared is None:

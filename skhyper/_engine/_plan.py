@@ -104,6 +104,8 @@ class Plan:
     plain_rounds: int = 0  # path iterations a plain search runs (``rounds``)
     # candidate -> why its estimator has no sound key (it is distinct work)
     unkeyed: dict = field(default_factory=dict)
+    # what identity keys name: kept alive as long as the keys may be compared
+    alive: list = field(default_factory=list)
 
     def with_contexts(self, contexts):
         """The plan with each task carrying its candidates' callback contexts
@@ -204,11 +206,12 @@ def build_plan(
     for later calls (see ``_kept``); such leaves are chains even alone.
     """
     keys = KeyTable() if keys is None else keys  # one per fit: keys of costs
-    leaves, by_key, unkeyed = [], {}, {}
+    leaves, by_key, unkeyed, alive = [], {}, {}, []
     for cand, params in enumerate(candidate_params):
         est = clone(base_estimator).set_params(**clone(params, safe=False))
-        kept = []  # the leaf keeps the estimator, and so what it holds, alive
+        kept = []  # what identity keys name; ``keys`` outlives this plan
         path, is_pipeline = _path(est, keys, fit_params, share, kept)
+        alive.extend(kept)
         why = unkeyed_reason(kept)
         if why is not None and share:
             unkeyed[cand] = why
@@ -235,7 +238,7 @@ def build_plan(
             Task(0, split, (leaf,)) for leaf in leaves for split in range(n_splits)
         ]
         return _plan(
-            tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds, {}
+            tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds, {}, []
         )
 
     # Warm-start and staged chains: ordered by the path parameter, contiguous.
@@ -280,15 +283,26 @@ def build_plan(
         Task(0, split, tuple(group)) for group in per_fold for split in range(n_splits)
     ]
     return _plan(
-        tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds, unkeyed
+        tasks,
+        candidate_params,
+        n_splits,
+        leaves,
+        plain_fits,
+        plain_rounds,
+        unkeyed,
+        alive,
     )
 
 
-def _plan(tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds, unkeyed):
+def _plan(
+    tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds, unkeyed, alive
+):
     # Candidate-major order: the folds of a candidate are dispatched together.
     tasks.sort(
         key=lambda t: (min(c for leaf in t.leaves for c in leaf.candidates), t.split)
     )
     tasks = [Task(i, t.split, t.leaves) for i, t in enumerate(tasks)]
     n = len(candidate_params)
-    return Plan(tasks, n, n_splits, len(leaves), plain_fits, plain_rounds, unkeyed)
+    return Plan(
+        tasks, n, n_splits, len(leaves), plain_fits, plain_rounds, unkeyed, alive
+    )
