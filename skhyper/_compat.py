@@ -330,3 +330,30 @@ def lost_worker_errors():
 
         errors += [KilledWorker, FutureCancelledError]
     return tuple(errors)
+
+
+# - _metadata_request, _serialize: an estimator's or scorer's own metadata
+#   requests (set_fit_request, set_score_request...), which clone carries and
+#   which change what a fit or score receives; read as plain dicts for keys.
+def metadata_request_of(obj):
+    """The requests set on ``obj`` itself, as a dict (None if none were set).
+
+    Raises TypeError when they cannot be read as plain data."""
+    request = getattr(obj, "__dict__", {}).get("_metadata_request")
+    if request is None:
+        return None
+    serialize = getattr(request, "_serialize", None)
+    if serialize is None:
+        raise TypeError(f"a metadata request of type {type(request).__name__}")
+    return serialize()
+
+
+def scorer_state(obj):
+    """A scikit-learn scorer's attributes (its function, sign, kwargs,
+    response method, the scorers of a multimetric one), or None when ``obj``
+    is not one of scikit-learn's scorer objects."""
+    cls = type(obj)
+    if isinstance(obj, type) or cls.__module__ != "sklearn.metrics._scorer":
+        return None
+    state = getattr(obj, "__dict__", None)
+    return None if state is None else dict(state)

@@ -104,9 +104,12 @@ ATTRIBUTES = """best_estimator_ : estimator
         ``plain_iterations`` and ``iterations`` (the epochs, boosting rounds
         or ensemble members, by the value of the path parameter, that a plain
         search trains and that this one trained), ``from_checkpoint``
-        (results read from the checkpoint) and ``fallbacks`` (staged runs
+        (results read from the checkpoint), ``fallbacks`` (staged runs
         that fitted each value afresh, and kept models that could not be
-        sent back, for a reason the search warns about once).
+        sent back, for a reason the search warns about once) and ``unkeyed``
+        (candidates that hold a value with no sound key, such as an estimator
+        with its own ``__sklearn_clone__``: fitted as distinct work and not
+        journaled; a warning says why).
 
     history_ : dict of ndarrays
         When each candidate finished, in the order of ``cv_results_``:

@@ -37,7 +37,7 @@ from ._journal import (
     candidate_digest,
     error_key,
     holds_error_score,
-    search_digest,
+    search_digests,
     split_digest,
 )
 from ._kept import KeptModels
@@ -63,6 +63,7 @@ WORK_KEYS = (
     "iterations",
     "from_checkpoint",
     "fallbacks",
+    "unkeyed",
 )
 # history_: for each finished candidate, when its last split arrived.
 HISTORY_KEYS = ("elapsed_time", "n_fits", "from_checkpoint")
@@ -148,10 +149,12 @@ class Engine:
         # Why the search is not journaled; the candidates that are not, and why.
         self.not_journaled = None
         self.unkeyed, self.unkeyed_alive = {}, []
+        self.unshared = None  # why the first candidate with no sound key has none
+        self.code_changed = []  # the user's modules edited since the last run
         if settings.checkpoint is not None:
             self.journal = Journal(settings.checkpoint)
             try:
-                self.key = search_digest(
+                self.key, codeless, code = search_digests(
                     estimator,
                     X,
                     y,
@@ -159,6 +162,7 @@ class Engine:
                     journal_scoring,
                     settings.return_train_score,
                 )
+                self.code_changed = self.journal.code_changed(codeless, code)
             except Unstable as exc:
                 self.journal.close()
                 self.journal, self.not_journaled = None, str(exc)
@@ -200,6 +204,21 @@ class Engine:
                     "fits were run again.",
                     UserWarning,
                 )
+        if self.code_changed:
+            names = ", ".join(self.code_changed)
+            warnings.warn(
+                f"checkpoint={checkpoint!r}: the source of {names} changed since "
+                "this search last ran, so its rows were not reused and its fits "
+                "ran again.",
+                UserWarning,
+            )
+        if self.unshared is not None:
+            warnings.warn(
+                f"{self.work['unkeyed']} candidates were fitted as distinct work, "
+                "neither shared with other candidates nor journaled, because "
+                f"they hold a value with no sound key: {self.unshared}",
+                UserWarning,
+            )
         if self.not_journaled is not None:
             warnings.warn(
                 f"checkpoint={checkpoint!r} was not used: {self.not_journaled}, "
@@ -371,6 +390,13 @@ class Engine:
         out = [None] * (n * n_splits)
         split_keys = cand_keys = None
         n_leaves = plan.n_leaves
+        self.unkeyed_alive.extend(plan.alive)  # self.keys interned their ids
+        if plan.unkeyed:
+            self.work["unkeyed"] += len(plan.unkeyed)
+            if self.unshared is None:
+                self.unshared = next(iter(plan.unkeyed.values()))
+                if settings.verbose > 0:
+                    print(f"Not shared (no sound key): {self.unshared}")
 
         def done(leaf, s):
             return all(out[c * n_splits + s] is not None for c in leaf.candidates)

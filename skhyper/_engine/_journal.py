@@ -46,7 +46,7 @@ import joblib
 import numpy as np
 import sklearn
 
-from ._keys import Unstable, persistent_key
+from ._keys import Unstable, persistent_key, persistent_parts
 
 try:
     import fcntl
@@ -88,32 +88,39 @@ def _content(what, value):
         raise Unstable(f"{what} cannot be pickled by content ({exc})") from None
 
 
-def search_digest(estimator, X, y, fit_params, scoring, train_score):
-    """Digest of what every result of a search depends on, splits aside.
+def search_digests(estimator, X, y, fit_params, scoring, train_score):
+    """Digests of what every result of a search depends on, splits aside:
+    ``(digest, digest without the user's code, {module: source digest})``,
+    the last two to tell that only the user's code changed.
 
     ``error_score`` is not in it: only failed rows depend on it
     (:func:`error_key`). Raises :class:`Unstable` when the estimator, the
     scoring or the fit parameters hold a value with no key valid in another
     process.
     """
-    parts = []
+    parts, codeless, code = [], [], {}
     for what, value in (
         ("the estimator", estimator),
         ("scoring", scoring),
     ):
         try:
-            parts.append(persistent_key(value))
+            digest, sources = persistent_parts(value)
         except Unstable as exc:
             raise Unstable(f"{what}: {exc}") from None
+        parts.append(_digest(digest, sorted(sources)))
+        codeless.append(digest)
+        code.update(sources)
     fit = {k: fit_params[k] for k in sorted(fit_params)}
-    return _digest(
-        FORMAT,
-        sklearn.__version__,
-        *parts,
+    rest = (
         _content("X", X),
         _content("y", y),
         _content("the fit parameters", fit),
         bool(train_score),
+    )
+    return (
+        _digest(FORMAT, sklearn.__version__, *parts, *rest),
+        _digest(FORMAT, sklearn.__version__, *codeless, *rest),
+        code,
     )
 
 
@@ -399,6 +406,38 @@ class Journal:
             return json.loads(text)
         except ValueError:
             return None
+
+    def code_changed(self, codeless, code):
+        """The user's modules whose source changed since this search (same
+        digest but for that code) last ran on this file; records ``code``.
+
+        ``codeless``: the search's digest without the user's code; ``code``:
+        ``{module: digest of its source}``. Returns a sorted list, empty when
+        nothing changed or the search never ran here.
+        """
+        key = "code " + codeless
+        row = self.db.execute(
+            "SELECT value FROM skhyper_meta WHERE key = ?", (key,)
+        ).fetchone()
+        changed = []
+        if row is not None:
+            try:
+                before = json.loads(row[0])
+            except ValueError:
+                before = None
+            if isinstance(before, dict) and before != code:
+                changed = sorted(
+                    name
+                    for name in set(before) | set(code)
+                    if before.get(name) != code.get(name)
+                )
+        if row is None or changed:
+            with self.db:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO skhyper_meta VALUES (?, ?)",
+                    (key, json.dumps(code, sort_keys=True)),
+                )
+        return changed
 
     def write(self, rows):
         """Append ``[(split_key, candidate_key, result), ...]`` in one transaction."""

@@ -34,7 +34,7 @@ from sklearn.pipeline import Pipeline
 
 from ._branches import count_fits, is_composite, is_passthrough
 from ._kept import keeps
-from ._keys import KeyTable, canonical
+from ._keys import KeyTable, canonical, unkeyed_reason
 from ._schedule import cut, group_key, is_cheap, prefix_keys, units
 from ._staged import staged_path
 from ._warm import warm_path_param
@@ -102,6 +102,10 @@ class Plan:
     n_leaves: int
     plain_fits: int  # step fits a plain search runs (per candidate and fold)
     plain_rounds: int = 0  # path iterations a plain search runs (``rounds``)
+    # candidate -> why its estimator has no sound key (it is distinct work)
+    unkeyed: dict = field(default_factory=dict)
+    # what identity keys name: kept alive as long as the keys may be compared
+    alive: list = field(default_factory=list)
 
     def with_contexts(self, contexts):
         """The plan with each task carrying its candidates' callback contexts
@@ -144,17 +148,17 @@ def _shareable_pipeline(est, fit_params):
     )
 
 
-def _path(est, keys, fit_params, share):
+def _path(est, keys, fit_params, share, kept):
     if share and _shareable_pipeline(est, fit_params):
         pipeline_params = est.get_params(deep=False)
         del pipeline_params["steps"]
-        key = keys("pipeline", canonical(pipeline_params))
+        key = keys("pipeline", canonical(pipeline_params, kept))
         steps = []
         for name, step in est.steps:
-            key = keys(key, name, canonical(step))
+            key = keys(key, name, canonical(step, kept))
             steps.append(Step(key, name, step))
         return tuple(steps), True
-    return (Step(keys("whole", canonical(est)), "", est),), False
+    return (Step(keys("whole", canonical(est, kept)), "", est),), False
 
 
 def path_of(final):
@@ -175,7 +179,10 @@ def _chain_key(leaf, param, staged, keys):
     if param is None:
         return None
     final = leaf.path[-1].estimator
-    kind, module, qualname, items = canonical(final)
+    key = canonical(final)
+    if key[0] != "estimator":  # compared by identity: no chain
+        return None
+    kind, module, qualname, items = key
     rest = tuple(item for item in items if item[0] != param)
     upstream = leaf.path[-2].key if len(leaf.path) > 1 else None
     how = "warm" if staged is None else "staged"
@@ -199,10 +206,15 @@ def build_plan(
     for later calls (see ``_kept``); such leaves are chains even alone.
     """
     keys = KeyTable() if keys is None else keys  # one per fit: keys of costs
-    leaves, by_key = [], {}
+    leaves, by_key, unkeyed, alive = [], {}, {}, []
     for cand, params in enumerate(candidate_params):
         est = clone(base_estimator).set_params(**clone(params, safe=False))
-        path, is_pipeline = _path(est, keys, fit_params, share)
+        kept = []  # what identity keys name; ``keys`` outlives this plan
+        path, is_pipeline = _path(est, keys, fit_params, share, kept)
+        alive.extend(kept)
+        why = unkeyed_reason(kept)
+        if why is not None and share:
+            unkeyed[cand] = why
         leaf_key = path[-1].key if share else ("candidate", cand)
         leaf = by_key.get(leaf_key)
         if leaf is None:
@@ -226,7 +238,7 @@ def build_plan(
             Task(0, split, (leaf,)) for leaf in leaves for split in range(n_splits)
         ]
         return _plan(
-            tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds
+            tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds, {}, []
         )
 
     # Warm-start and staged chains: ordered by the path parameter, contiguous.
@@ -270,14 +282,27 @@ def build_plan(
     tasks = [
         Task(0, split, tuple(group)) for group in per_fold for split in range(n_splits)
     ]
-    return _plan(tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds)
+    return _plan(
+        tasks,
+        candidate_params,
+        n_splits,
+        leaves,
+        plain_fits,
+        plain_rounds,
+        unkeyed,
+        alive,
+    )
 
 
-def _plan(tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds):
+def _plan(
+    tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds, unkeyed, alive
+):
     # Candidate-major order: the folds of a candidate are dispatched together.
     tasks.sort(
         key=lambda t: (min(c for leaf in t.leaves for c in leaf.candidates), t.split)
     )
     tasks = [Task(i, t.split, t.leaves) for i, t in enumerate(tasks)]
     n = len(candidate_params)
-    return Plan(tasks, n, n_splits, len(leaves), plain_fits, plain_rounds)
+    return Plan(
+        tasks, n, n_splits, len(leaves), plain_fits, plain_rounds, unkeyed, alive
+    )
