@@ -438,7 +438,7 @@ class Engine:
         if callbacks.contexts:
             plan = plan.with_contexts(callbacks.contexts)
 
-        def record(task, leaf_results, counts):
+        def record(task, leaf_results, report):
             rows = []
             for cand, result in leaf_results:
                 index = cand * n_splits + task.split
@@ -447,7 +447,7 @@ class Engine:
                 self.n_results += 1
                 if arrived[cand] == n_splits:
                     stamps[cand] = (time.time() - self.started, self.n_results, False)
-                if not counts["hooked"]:
+                if not report.callbacks_reported:
                     callbacks.evaluated_here(index)
                 if lines is not None:
                     line = cv_end_line(
@@ -461,7 +461,7 @@ class Engine:
                     )
                     lines.add(index, line)
                 # A lost worker's result is not journaled: a rerun retries it.
-                journaled = self.journal is not None and not counts.get("lost")
+                journaled = self.journal is not None and not report.lost
                 if journaled and cand_keys[cand] is not None:
                     keys = error_keys if holds_error_score(result) else cand_keys
                     rows.append((split_keys[task.split], keys[cand], result))
@@ -474,14 +474,10 @@ class Engine:
                     progress.update(1, mean)
             if rows:
                 self._journal_rows(rows)
-            work.fits += counts["fits"]
-            work.warm_start_fits += counts["warm_fits"]
-            work.staged_fits += counts.get("staged_fits", 0)
-            work.iterations += counts.get("rounds", 0)
-            for reason, times in counts.get("fallbacks", {}).items():
+            work.add(report)
+            for reason, times in report.fallbacks:
                 self.fallbacks[reason] = self.fallbacks.get(reason, 0) + times
-                work.fallbacks += times
-            for cand, value, blob, spent in counts.get("kept", ()):
+            for cand, value, blob, spent in report.kept:
                 params = candidate_params[cand]
                 self.kept.put(params, keep, task.split, value, blob, spent)
 
