@@ -505,7 +505,7 @@ class BaseTuner(
     def _set_results(self, search, results):
         self.cv_results_ = results
         self.history_ = search.history()
-        self.work_ = search.work
+        self.work_ = search.work.as_dict()
 
     def _keep_results(self, search):
         """Set ``cv_results_``, ``history_`` and ``work_``; return ``cv_results_``."""

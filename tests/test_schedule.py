@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_info
 from skhyper import GridTuner
 from skhyper._engine._cost import CHEAP_STEP, Costs, shape_of
 from skhyper._engine._plan import build_plan
+from skhyper._engine._report import TaskReport
 from skhyper._engine._run import Runner
 from skhyper._engine._schedule import TASK_SECONDS, Scheduler
 from skhyper._engine._settings import Settings, TaskContext
@@ -130,7 +131,7 @@ def test_expensive_prefix_is_split_with_a_handover(tmp_path):
     # the fold's other parts come after the units not sent yet: fold 1
     second = s.next_task()
     assert second.split == 1 and second.hand_out
-    s.learn(first, {"handover": [(0, kernel.key, where)]})
+    s.learn(first, TaskReport(handed_over=((0, kernel.key, where),)))
     for _ in range(2):  # fold 0's two other parts, starting from the file
         part = s.next_task()
         assert part.split == 0 and part.handover == ((0, kernel.key, where),)
@@ -177,7 +178,7 @@ def test_threads_hand_over_through_the_shared_store():
     first = s.next_task()
     ((split, key, where),) = first.hand_out
     assert where == "store"
-    s.learn(first, {"handover": first.hand_out})
+    s.learn(first, TaskReport(handed_over=first.hand_out))
     part = s.next_task()
     assert part.split == 0 and part.handover == first.hand_out
 
@@ -254,23 +255,23 @@ def test_a_handed_over_prefix_is_not_fitted_again(tmp_path):
     def context(plan_id):
         return TaskContext(settings, None, 4, 2, None, plan_id)
 
-    _, out_a, counts_a = run_task(first, X, y, train, test, context("a"))
+    _, out_a, report_a = run_task(first, X, y, train, test, context("a"))
     release("a")  # as if the next part ran in another process
-    assert counts_a["fits"] == 1 + 2  # the kernel and its part's leaves
-    assert counts_a["handover"] == list(first.hand_out)
+    assert report_a.fits == 1 + 2  # the kernel and its part's leaves
+    assert report_a.handed_over == tuple(first.hand_out)
     where = first.hand_out[0][2]
     assert os.path.exists(where)
-    s.learn(first, counts_a)
+    s.learn(first, report_a)
     part = s.next_task()  # ready before any other: it waited
     assert part.split == 0 and part.handover == first.hand_out
-    _, out_b, counts_b = run_task(part, X, y, train, test, context("b"))
+    _, out_b, report_b = run_task(part, X, y, train, test, context("b"))
     release("b")
-    assert counts_b["fits"] == 2  # the leaves only: the kernel was handed over
+    assert report_b.fits == 2  # the leaves only: the kernel was handed over
     # same scores as fitting the part's candidates from scratch
     part_alone = type(part)(0, 0, part.leaves)
-    _, out_c, counts_c = run_task(part_alone, X, y, train, test, context("c"))
+    _, out_c, report_c = run_task(part_alone, X, y, train, test, context("c"))
     release("c")
-    assert counts_c["fits"] == 3
+    assert report_c.fits == 3
     assert [r["test_scores"] for _, r in out_b] == [r["test_scores"] for _, r in out_c]
 
 
@@ -424,8 +425,8 @@ def test_a_part_whose_handover_will_not_come_fits_the_prefix(tmp_path):
     settings = Settings(scorer=check_scoring(RidgeClassifier()))
     context = TaskContext(settings, None, 4, 2, None, "failed")
     try:
-        _, out, counts = run_task(part, X, y, train, test, context)
+        _, out, report = run_task(part, X, y, train, test, context)
     finally:
         release("failed")
-    assert counts["fits"] == 1 + 2 and len(out) == 2
+    assert report.fits == 1 + 2 and len(out) == 2
     assert first.hand_out[0][2] == where

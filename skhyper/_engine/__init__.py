@@ -43,6 +43,11 @@ of each round. Behind it, one call flows through these modules:
     scores, times; ``_store`` keeps shared outputs across tasks of a plan,
     each worker process its share of ``share_memory``, and passes handed
     over prefixes between workers; ``_arrays`` freezes shared arrays.
+``_report``
+    What a task gives back beside its results (``TaskReport``: counts by
+    ``work_``'s names, measured costs, prefixes handed over, kept models;
+    one made by the runner for a lost worker), and ``Work``, which adds the
+    reports up into ``work_``.
 ``_kept``
     Final models kept in the parent between calls (``keep=``), bounded by
     ``share_memory``, handed to the next call's tasks to continue them.

@@ -44,27 +44,13 @@ from ._kept import KeptModels
 from ._keys import KeyTable, Unstable, canonical, persistent_key
 from ._plan import build_plan
 from ._progress import Callbacks, OrderedLines, Progress, cv_end_line, main_score
+from ._report import Work
 from ._run import Runner
 from ._settings import Stop
 
 # The warning of format_results that a deferred call leaves to report_failures.
 NON_FINITE = "One or more of the .* scores are non-finite"
 
-WORK_KEYS = (
-    "candidates",
-    "distinct_candidates",
-    "splits",
-    "tasks",
-    "plain_fits",
-    "fits",
-    "warm_start_fits",
-    "staged_fits",
-    "plain_iterations",
-    "iterations",
-    "from_checkpoint",
-    "fallbacks",
-    "unkeyed",
-)
 # history_: for each finished candidate, when its last split arrived.
 HISTORY_KEYS = ("elapsed_time", "n_fits", "from_checkpoint")
 
@@ -129,8 +115,7 @@ class Engine:
         self.n_asked = 0
         self.started, self.n_results = time.time(), 0  # for history()
         self.history_rows = []  # one (elapsed, n_fits, from checkpoint) per params
-        self.work = dict.fromkeys(WORK_KEYS, 0)
-        self.work["splits"] = n_splits
+        self.work = Work(splits=n_splits)  # work_, as its .as_dict()
         self.last_results = {}
         self.kept = KeptModels(settings.share_memory)
         # (class name, what, why) -> times a staged path or a kept model fell
@@ -214,7 +199,7 @@ class Engine:
             )
         if self.unshared is not None:
             warnings.warn(
-                f"{self.work['unkeyed']} candidates were fitted as distinct work, "
+                f"{self.work.unkeyed} candidates were fitted as distinct work, "
                 "neither shared with other candidates nor journaled, because "
                 f"they hold a value with no sound key: {self.unshared}",
                 UserWarning,
@@ -392,7 +377,7 @@ class Engine:
         n_leaves = plan.n_leaves
         self.unkeyed_alive.extend(plan.alive)  # self.keys interned their ids
         if plan.unkeyed:
-            self.work["unkeyed"] += len(plan.unkeyed)
+            self.work.unkeyed += len(plan.unkeyed)
             if self.unshared is None:
                 self.unshared = next(iter(plan.unkeyed.values()))
                 if settings.verbose > 0:
@@ -438,17 +423,17 @@ class Engine:
                         result = _read_back(found, split_keys[s], error_keys[c], True)
                     if result is not None:
                         out[c * n_splits + s] = result
-                        self.work["from_checkpoint"] += 1
+                        self.work.from_checkpoint += 1
             plan = plan.without(done)
         if keep is not None:
             plan = self.kept.attach(plan, candidate_params, keep, splits)
         if self.memo is not None:
             self.calls.append((split_keys, candidate_params, out, cand_keys))
         work = self.work
-        work["candidates"] += n
-        work["distinct_candidates"] += n_leaves
-        work["plain_fits"] += plan.plain_fits
-        work["plain_iterations"] += plan.plain_rounds
+        work.candidates += n
+        work.distinct_candidates += n_leaves
+        work.plain_fits += plan.plain_fits
+        work.plain_iterations += plan.plain_rounds
         arrived = [
             sum(out[c * n_splits + s] is not None for s in range(n_splits))
             for c in range(n)
@@ -478,7 +463,7 @@ class Engine:
         if callbacks.contexts:
             plan = plan.with_contexts(callbacks.contexts)
 
-        def record(task, leaf_results, counts):
+        def record(task, leaf_results, report):
             rows = []
             for cand, result in leaf_results:
                 index = cand * n_splits + task.split
@@ -487,7 +472,7 @@ class Engine:
                 self.n_results += 1
                 if arrived[cand] == n_splits:
                     stamps[cand] = (time.time() - self.started, self.n_results, False)
-                if not counts["hooked"]:
+                if not report.callbacks_reported:
                     callbacks.evaluated_here(index)
                 if lines is not None:
                     line = cv_end_line(
@@ -501,7 +486,7 @@ class Engine:
                     )
                     lines.add(index, line)
                 # A lost worker's result is not journaled: a rerun retries it.
-                journaled = self.journal is not None and not counts.get("lost")
+                journaled = self.journal is not None and not report.lost
                 if journaled and cand_keys[cand] is not None:
                     keys = error_keys if holds_error_score(result) else cand_keys
                     rows.append((split_keys[task.split], keys[cand], result))
@@ -514,14 +499,10 @@ class Engine:
                     progress.update(1, mean)
             if rows:
                 self._journal_rows(rows)
-            work["fits"] += counts["fits"]
-            work["warm_start_fits"] += counts["warm_fits"]
-            work["staged_fits"] += counts.get("staged_fits", 0)
-            work["iterations"] += counts.get("rounds", 0)
-            for reason, times in counts.get("fallbacks", {}).items():
+            work.add(report)
+            for reason, times in report.fallbacks:
                 self.fallbacks[reason] = self.fallbacks.get(reason, 0) + times
-                work["fallbacks"] += times
-            for cand, value, blob, spent in counts.get("kept", ()):
+            for cand, value, blob, spent in report.kept:
                 params = candidate_params[cand]
                 self.kept.put(params, keep, task.split, value, blob, spent)
 
@@ -537,7 +518,7 @@ class Engine:
             elif runner.stopped is None:
                 runner.stopped = Stop.MAX_TIME
         finally:
-            work["tasks"] += runner.n_tasks - tasks_before
+            work.tasks += runner.n_tasks - tasks_before
             if lines is not None:
                 lines.flush()
             callbacks.end()

@@ -34,6 +34,7 @@ from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
 from .._compat import backend_kind, backend_streams_results, lost_worker_errors
+from ._report import TaskReport
 from ._schedule import Scheduler
 from ._settings import SIGINTS, Stop, TaskContext
 from ._store import release
@@ -153,9 +154,9 @@ class Runner:
         return self.deadline - time.time()
 
     def run(self, plan, X, y, splits, record, costs):
-        """Evaluate ``plan``, calling ``record(task, results, counts)`` as tasks
-        end; ``costs`` (a ``Costs``) learns from them. ``n_tasks`` counts
-        the tasks sent."""
+        """Evaluate ``plan``, calling ``record(task, results, report)`` as
+        tasks end (``report``: their ``TaskReport``); ``costs`` (a ``Costs``)
+        learns from them. ``n_tasks`` counts the tasks sent."""
         kind = backend_kind(self.settings.n_jobs)
         n_workers = (
             1 if kind == "sequential" else effective_n_jobs(self.settings.n_jobs)
@@ -188,9 +189,9 @@ class Runner:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _run_plan(self, scheduler, X, y, splits, context, record):
-        def learn(task, results, counts):
-            scheduler.learn(task, counts)
-            record(task, results, counts)
+        def learn(task, results, report):
+            scheduler.learn(task, report)
+            record(task, results, report)
 
         self._unsent = scheduler.has_more
         retry = []  # tasks lost with a worker once: sent again
@@ -226,8 +227,7 @@ class Runner:
             for cand in leaf.candidates
         ]
         with uninterrupted():
-            counts = {"fits": 0, "warm_fits": 0, "hooked": False, "lost": True}
-            record(task, results, counts)
+            record(task, results, TaskReport.lost_worker())
 
     def _run(self, tasks, X, y, splits, context, record):
         """One ``Parallel`` call; returns (finished task ids, crash or None)."""
@@ -264,10 +264,10 @@ class Runner:
         try:
             # Inside the try: with return_as="list" every fit runs here.
             results = parallel(jobs())
-            for task_id, leaf_results, counts in results:
+            for task_id, leaf_results, report in results:
                 done.add(task_id)
                 with uninterrupted():  # recorded and journaled, or not at all
-                    record(by_id[task_id], leaf_results, counts)
+                    record(by_id[task_id], leaf_results, report)
                 more = len(done) < len(by_id) or self._unsent()
                 if self.time_left() <= 0 and more:
                     self.stopped = Stop.MAX_TIME

@@ -266,12 +266,12 @@ class Scheduler:
         with self.lock:
             return bool(self.waiting) or self._first() is not None
 
-    def learn(self, task, counts):
-        """Record what a finished task measured and handed over."""
-        steps, leaves = counts.get("costs", ((), ()))
-        self.costs.learn(steps, leaves)
+    def learn(self, task, report):
+        """Record what a finished task measured and handed over (its
+        ``TaskReport``)."""
+        self.costs.learn(report.step_costs, report.leaf_costs)
         with self.lock:
-            for split, key, where in counts.get("handover", ()):
+            for split, key, where in report.handed_over:
                 self.handed[split, key] = where
 
     # -- how tasks are cut -----------------------------------------------------

@@ -43,6 +43,7 @@ from ._branches import (
 )
 from ._cost import shape_of
 from ._kept import dump, dump_to, load
+from ._report import TaskReport
 from ._settings import SIGINTS
 from ._staged import StagedRun
 from ._store import signal_handover, store_for, wait_for_handover
@@ -113,8 +114,9 @@ class Worker:
         self.memo, keys = store_for(context.plan_id, context.memory)
         self.branches = Branches(self.memo, keys, scope=task.split)
         self.data = {}  # this task's splits, also when the memo cannot keep them
-        self.fits = self.warm_fits = self.staged_fits = 0
-        self.rounds = 0  # path iterations trained (epochs, rounds, trees)
+        # What the task did, by the names of ``work_`` (``TaskReport``).
+        self.fits = self.warm_start_fits = self.staged_fits = 0
+        self.iterations = 0  # path iterations trained (epochs, rounds, trees)
         self.fit_params = _check_method_params(X, settings.fit_params, indices=train)
         sp = settings.score_params
         self.score_params_train = _check_method_params(X, sp, indices=train)
@@ -172,6 +174,35 @@ class Worker:
                     self.memo.drop(("split", key[1], pairwise))
             else:
                 self.memo.drop(key)
+
+    def report(self):
+        """The task's :class:`TaskReport`, once it ran."""
+        # (candidate, value, pickled model, fit time) of each kept chain
+        kept = []
+        for chain, (cand, value) in self.kept.items():
+            if chain not in self.warm:
+                continue
+            model, spent = self.warm[chain]
+            try:
+                blob = dump(model)
+            except Exception as exc:  # refitted when the next call needs it
+                cls = type(model).__name__
+                reason = f"the model cannot be pickled ({exc!r})"
+                self.fell_back(cls, "kept model", reason)
+                continue
+            kept.append((cand, value, blob, spent))
+        return TaskReport(
+            fits=self.fits,
+            warm_start_fits=self.warm_start_fits,
+            staged_fits=self.staged_fits,
+            iterations=self.iterations,
+            fallbacks=tuple(self.fallbacks.items()),
+            step_costs=tuple(self.step_costs),
+            leaf_costs=tuple(self.leaf_costs),
+            handed_over=tuple(self.handed_out),
+            kept=tuple(kept),
+            callbacks_reported=True,
+        )
 
     def give(self, split, key, where, entries):
         """Hand over a prefix's fitted steps and outputs (``_schedule``) as
@@ -382,14 +413,14 @@ class Worker:
                 value = final.estimator.get_params(deep=False)[leaf.warm]
                 before = model.get_params(deep=False)[leaf.warm]
                 model.set_params(**{leaf.warm: value, "warm_start": True})
-                self.warm_fits += 1
-                self.rounds += value - before
+                self.warm_start_fits += 1
+                self.iterations += value - before
             else:
                 model, spent, before = clone(final.estimator), 0.0, self.branches.fits
                 if leaf.pipeline and not params:
                     model = self.branches.open(model, in_key, as_transformer=False)
                 own_fits = count_fits(model)
-                self.rounds += leaf.rounds
+                self.iterations += leaf.rounds
             try:
                 with propagated(self.fit_ctx, model):
                     if self.fit_ctx is not None:
@@ -439,7 +470,7 @@ class Worker:
             if run.fallback is not None:
                 self.fell_back(run.cls, "staged path", run.fallback)
             self.fits += run.fits
-            self.rounds += run.rounds
+            self.iterations += run.rounds
         elif self.fit_ctx is not None:
             self.fit_ctx.call_on_fit_task_begin(**self.hook)
             self.begun = True
@@ -487,36 +518,8 @@ def failed_result(settings, error, fit_time=0.0):
 
 
 def run_task(task, X, y, train, test, context):
-    """Worker entry point: ``(task.id, [(candidate, result)], counts)``."""
+    """Worker entry point: ``(task.id, [(candidate, result)], TaskReport)``."""
     worker = Worker(task, X, y, train, test, context)
     out = worker.run()
-    counts = {
-        "fits": worker.fits,
-        "warm_fits": worker.warm_fits,
-        "staged_fits": worker.staged_fits,
-        "rounds": worker.rounds,
-        "hooked": True,
-    }
-    counts["costs"] = (worker.step_costs, worker.leaf_costs)
-    if task.hand_out:
-        counts["handover"] = worker.handed_out
     worker.drop()
-    if worker.kept:
-        # (candidate, value, pickled model, fit time) of each kept chain
-        kept = []
-        for chain, (cand, value) in worker.kept.items():
-            if chain not in worker.warm:
-                continue
-            model, spent = worker.warm[chain]
-            try:
-                blob = dump(model)
-            except Exception as exc:  # refitted when the next call needs it
-                cls = type(model).__name__
-                reason = f"the model cannot be pickled ({exc!r})"
-                worker.fell_back(cls, "kept model", reason)
-                continue
-            kept.append((cand, value, blob, spent))
-        counts["kept"] = kept
-    if worker.fallbacks:
-        counts["fallbacks"] = worker.fallbacks
-    return task.id, out, counts
+    return task.id, out, worker.report()
