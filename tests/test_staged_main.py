@@ -50,8 +50,8 @@ def run(make_tuner, reference, X, y, backends):
         warnings.simplefilter("always")
         theirs = reference().fit(X, y)
         for backend in backends:
-            if backend == "dask":
-                out[backend] = on_dask(make_tuner, theirs, X, y)
+            if backend.startswith("dask="):  # dask=<the scheduler's address>
+                out["dask"] = on_dask(make_tuner, theirs, X, y, backend[5:])
                 continue
             n_jobs = 1 if backend == "sequential" else 2
             name = "threading" if backend == "threading" else "loky"
@@ -62,16 +62,10 @@ def run(make_tuner, reference, X, y, backends):
     print(json.dumps(out))
 
 
-def on_dask(make_tuner, theirs, X, y):
+def on_dask(make_tuner, theirs, X, y, address):
     import distributed
 
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster, distributed.Client(cluster) as client:
+    with distributed.Client(address) as client:
         client.wait_for_workers(2, timeout=60)
         with distributed.get_task_stream(client) as stream:
             with joblib.parallel_config(backend="dask"):
@@ -267,11 +261,25 @@ def test_main_classes_share_work_in_worker_processes(tmp_path, name):
         assert out["loky"]["staged_fits"] == 24
 
 
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A LocalCluster of 2 worker processes, started once for the scripts,
+    which reach it by its scheduler's address; closed at the end."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["skorch", "mlp", "xgboost", "halving"])
-def test_main_classes_share_work_on_dask(tmp_path, name):
-    pytest.importorskip("distributed")
-    out = run_script(tmp_path, name, ["sequential", "dask"])
+def test_main_classes_share_work_on_dask(tmp_path, name, dask_cluster):
+    out = run_script(tmp_path, name, ["sequential", f"dask={dask_cluster}"])
     check_same_work(out, name, ["dask"])
     assert out["dask"]["on_workers"] > 0
 
