@@ -3,6 +3,7 @@ n_jobs, survivors continued with the scores of fresh fits, resume from a
 checkpoint, and bad parameters refused before any fit."""
 
 import inspect
+import time
 
 import numpy as np
 import pytest
@@ -284,6 +285,45 @@ def test_checkpoint_resumes_mid_bracket(tmp_path):
     done = plain.work_["fits"] + plain.work_["warm_start_fits"]
     assert STOP_AT["calls"] == done - 30  # only the missing fits were scored
     assert _comparable(tuner) == _comparable(plain)
+
+
+class SlowOnMoreData(ClassifierMixin, BaseEstimator):
+    """A decision tree that sleeps ``delay`` s when fitted on > 40 samples."""
+
+    def __init__(self, min_samples_leaf=1, delay=1.0):
+        self.min_samples_leaf = min_samples_leaf
+        self.delay = delay
+
+    def fit(self, X, y):
+        if len(X) > 40:
+            time.sleep(self.delay)
+        tree = DecisionTreeClassifier(min_samples_leaf=self.min_samples_leaf)
+        self.model_ = tree.fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_max_time_keeps_the_completed_rungs():
+    # R = 150 / 30: brackets s=1 (3 at 50, 1 at 150) and s=0 (2 at 150); the
+    # rungs at 150 train on 100 samples, and sleep.
+    tuner = HyperbandTuner(
+        SlowOnMoreData(),
+        {"min_samples_leaf": list(range(1, 10))},
+        cv=3,
+        min_resources=30,
+        random_state=0,
+        max_time=2.0,
+        refit=False,
+    )
+    with pytest.warns(UserWarning, match="1 of 3 rungs completed"):
+        tuner.fit(X, y)
+    assert tuner.n_resources_ == [[50, 150], [150]]  # the schedule
+    results = tuner.cv_results_
+    assert set(results["n_resources"]) == {50}
+    assert tuner.best_index_ == np.nanargmax(results["mean_test_score"])
 
 
 # -- parameters ------------------------------------------------------------------
