@@ -6,12 +6,14 @@ drop-in replacements for :class:`~sklearn.model_selection.GridSearchCV`,
 :class:`~sklearn.model_selection.HalvingGridSearchCV` and
 :class:`~sklearn.model_selection.HalvingRandomSearchCV`. `BayesTuner` replaces
 `RandomizedSearchCV` too, proposing candidates with an Optuna sampler (the
-``bayes`` extra).
+``bayes`` extra). `HyperbandTuner` runs Hyperband's brackets of successive
+halving, continuing survivors' models from rung to rung.
 """
 
 from ._bayes import BayesTuner
 from ._grid import GridTuner
 from ._halving import HalvingGridTuner, HalvingRandomTuner
+from ._hyperband import HyperbandTuner
 from ._random import RandomTuner
 
 __version__ = "0.1.0"
@@ -21,6 +23,7 @@ __all__ = [
     "GridTuner",
     "HalvingGridTuner",
     "HalvingRandomTuner",
+    "HyperbandTuner",
     "RandomTuner",
     "__version__",
 ]

@@ -8,6 +8,7 @@ the same candidates with the same resources on the same samples.
 """
 
 from dataclasses import dataclass
+from fractions import Fraction
 from math import ceil, floor, log
 
 import numpy as np
@@ -183,3 +184,49 @@ def best_of_rung(results, itr, metric="score"):
     if np.isnan(scores).all():
         return indices[0]
     return indices[np.nanargmax(scores)]
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """One bracket of Hyperband: a successive halving run.
+
+    ``s`` is the paper's bracket index (``s_max`` down to 0); rung ``i``
+    evaluates ``n_candidates[i]`` candidates with ``n_resources[i]``.
+    """
+
+    s: int
+    n_candidates: tuple
+    n_resources: tuple
+
+
+def hyperband_brackets(min_resources, max_resources, factor, n_available=None):
+    """The brackets of Hyperband (Li et al., JMLR 2018), ``s_max`` first.
+
+    With ``R = max_resources / min_resources`` and ``eta = factor``:
+    ``s_max = floor(log_eta(R))``; bracket ``s`` starts ``n = ceil((s_max +
+    1) / (s + 1) * eta**s)`` candidates, and its rung ``i`` (``0..s``) keeps
+    ``floor(n * eta**-i)`` of them with ``max_resources * eta**(i - s)``
+    (floored to an int), so that every bracket ends at ``max_resources``.
+    Computed in exact fractions: no float rounding moves a bracket.
+
+    ``n_available``, when not None, is the number of distinct candidates
+    the space holds (a space of lists): a bracket asking for more starts
+    with them all, and its rungs shrink from there (at least one each).
+    """
+    eta = Fraction(factor)
+    ratio = Fraction(max_resources, min_resources)
+    s_max = 0
+    while eta ** (s_max + 1) <= ratio:
+        s_max += 1
+    brackets = []
+    for s in range(s_max, -1, -1):
+        n = ceil(Fraction(s_max + 1, s + 1) * eta**s)
+        if n_available is not None and n > n_available:
+            n = n_available
+        sizes = tuple(max(1, floor(n / eta**i)) for i in range(s + 1))
+        resources = tuple(
+            max(min_resources, floor(max_resources / eta ** (s - i)))
+            for i in range(s + 1)
+        )
+        brackets.append(Bracket(s, sizes, resources))
+    return brackets
