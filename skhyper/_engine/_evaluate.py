@@ -19,6 +19,7 @@ import threading
 import time
 import warnings
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -42,6 +43,7 @@ from ._journal import (
 )
 from ._kept import KeptModels
 from ._keys import KeyTable, Unstable, canonical, persistent_key
+from ._outcome import SearchOutcome, failures_of, history_of
 from ._plan import build_plan
 from ._progress import Callbacks, OrderedLines, Progress, cv_end_line, main_score
 from ._report import Work
@@ -50,9 +52,6 @@ from ._settings import Stop
 
 # The warning of format_results that a deferred call leaves to report_failures.
 NON_FINITE = "One or more of the .* scores are non-finite"
-
-# history_: for each finished candidate, when its last split arrived.
-HISTORY_KEYS = ("elapsed_time", "n_fits", "from_checkpoint")
 
 
 class Engine:
@@ -111,12 +110,14 @@ class Engine:
             deadline = time.time() + budget(settings.max_time)
         self.runner = Runner(settings, deadline, caller=owner)
         self.params, self.out = [], []  # candidates whose every split finished
+        self.test_sizes = []  # one per row of out: its split's test samples
         self.more = defaultdict(list)
         self.n_asked = 0
         self.started, self.n_results = time.time(), 0  # for history()
         self.history_rows = []  # one (elapsed, n_fits, from checkpoint) per params
         self.work = Work(splits=n_splits)  # work_, as its .as_dict()
         self.last_results = {}
+        self.n_formatted = 0  # candidates last_results holds
         self.kept = KeptModels(settings.share_memory)
         # (class name, what, why) -> times a staged path or a kept model fell
         # back to fresh fits; one warning at the end of the search
@@ -286,12 +287,31 @@ class Engine:
         ``from_checkpoint``: whether every split was read from the checkpoint
         (those are stamped when read, at the start of their ``evaluate``).
         """
-        columns = list(zip(*self.history_rows)) or [(), (), ()]
-        dtypes = (np.float64, np.int64, bool)
-        return {
-            key: np.asarray(column, dtype=dtype)
-            for key, column, dtype in zip(HISTORY_KEYS, columns, dtypes)
-        }
+        return history_of(self.history_rows)
+
+    def outcome(self):
+        """The :class:`SearchOutcome` so far: what a tuner reads of the search.
+
+        Available at any time, after a Ctrl-C or a deadline too; its
+        ``cv_results`` is the one the last call returned while that call's
+        candidates are all there are, else built anew.
+        """
+        if self.n_formatted == len(self.params):
+            cv_results = self.last_results
+        else:
+            cv_results = self.results()
+        return SearchOutcome(
+            candidates=tuple(self.params),
+            rows=tuple(self.out),
+            test_sizes=tuple(self.test_sizes),
+            n_splits=self.n_splits,
+            history=self.history(),
+            work=replace(self.work),
+            failures=failures_of(self.out, self.n_splits),
+            n_asked=self.n_asked,
+            stopped=self.stopped,
+            cv_results=cv_results,
+        )
 
     def _recall(self):
         """The memo, with the results of every earlier call in it."""
@@ -320,6 +340,7 @@ class Engine:
         if self.out:
             warn_or_raise_about_fit_failures(self.out, self.settings.error_score)
             self.last_results = self.results()
+            self.n_formatted = len(self.params)
 
     def evaluate(
         self,
@@ -527,6 +548,9 @@ class Engine:
             self.params.extend(candidate_params[c] for c in complete)
             self.history_rows.extend(stamps[c] for c in complete)
             self.out.extend(rows)
+            self.test_sizes.extend(
+                len(splits[s][1]) for c in complete for s in range(n_splits)
+            )
             for key, values in (more_results or {}).items():
                 self.more[key].extend(values[c] for c in complete)
 
@@ -541,6 +565,7 @@ class Engine:
                 self.last_results = self.results()
         elif self.params:
             self.last_results = self.results()
+        self.n_formatted = len(self.params)
         return self.last_results
 
 
