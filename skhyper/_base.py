@@ -416,7 +416,6 @@ class BaseTuner(
         self : object
             The fitted tuner.
         """
-        # Every check that needs no fit, first.
         self._check_params()
         scorer, refit_metric = resolve_scoring(
             self.estimator, self.scoring, self.refit, self.error_score
@@ -433,8 +432,7 @@ class BaseTuner(
         # The search, then what it found.
         fit_task = _FitTask(self, X, y, params, self._n_search_tasks())
         outcome = self._search(X, y, cv, split_params, settings, fit_task, prepared)
-        self._keep_results(outcome)
-        self._set_best(outcome, refit_metric)
+        self._set_outcome(outcome, refit_metric)
         if self.refit:
             self._refit_best(X, y, routed["estimator"]["fit"], fit_task)
         self.scorer_ = scorer_dict(scorer)
@@ -502,6 +500,11 @@ class BaseTuner(
                     self._set_results(outcome)
                 raise
             return engine.outcome()
+
+    def _set_outcome(self, outcome, refit_metric):
+        """Set every attribute the search gives from its outcome."""
+        self._keep_results(outcome)
+        self._set_best(outcome, refit_metric)
 
     def _set_results(self, outcome):
         self.cv_results_ = outcome.cv_results
