@@ -416,7 +416,6 @@ class BaseTuner(
         self : object
             The fitted tuner.
         """
-        # Every check that needs no fit, first.
         self._check_params()
         scorer, refit_metric = resolve_scoring(
             self.estimator, self.scoring, self.refit, self.error_score
@@ -432,9 +431,8 @@ class BaseTuner(
         self.n_splits_ = cv.get_n_splits(X, y, **split_params)
         # The search, then what it found.
         fit_task = _FitTask(self, X, y, params, self._n_search_tasks())
-        search = self._search(X, y, cv, split_params, settings, fit_task, prepared)
-        results = self._keep_results(search)
-        self._set_best(search, results, refit_metric)
+        outcome = self._search(X, y, cv, split_params, settings, fit_task, prepared)
+        self._set_outcome(outcome, refit_metric)
         if self.refit:
             self._refit_best(X, y, routed["estimator"]["fit"], fit_task)
         self.scorer_ = scorer_dict(scorer)
@@ -479,7 +477,7 @@ class BaseTuner(
         check_scorers_can_score(self.estimator, candidate_params, self.scoring)
 
     def _search(self, X, y, cv, split_params, settings, fit_task, prepared):
-        """Run ``_run_search`` on an engine; return the engine, closed."""
+        """Run ``_run_search`` on an engine; return its :class:`SearchOutcome`."""
         with Engine(
             self.estimator,
             X,
@@ -492,39 +490,44 @@ class BaseTuner(
             callback_ctx=fit_task.ctx,
             journal_scoring=self.scoring,
             check_candidates=self._check_candidates,
-        ) as search:
+        ) as engine:
             try:
-                self._run_search(Evaluate(search), **prepared)
+                self._run_search(Evaluate(engine), **prepared)
             except KeyboardInterrupt:
                 # Keep every candidate that finished; no refit.
-                if search.params:
-                    self._set_results(search, search.results())
+                outcome = engine.outcome()
+                if outcome.candidates:
+                    self._set_results(outcome)
                 raise
-        return search
+            return engine.outcome()
 
-    def _set_results(self, search, results):
-        self.cv_results_ = results
-        self.history_ = search.history()
-        self.work_ = search.work.as_dict()
+    def _set_outcome(self, outcome, refit_metric):
+        """Set every attribute the search gives from its outcome."""
+        self._keep_results(outcome)
+        self._set_best(outcome, refit_metric)
 
-    def _keep_results(self, search):
-        """Set ``cv_results_``, ``history_`` and ``work_``; return ``cv_results_``."""
-        if not search.params:
+    def _set_results(self, outcome):
+        self.cv_results_ = outcome.cv_results
+        self.history_ = outcome.history
+        self.work_ = outcome.work.as_dict()
+
+    def _keep_results(self, outcome):
+        """Set ``cv_results_``, ``history_`` and ``work_`` from the outcome."""
+        if not outcome.candidates:
             raise ValueError(
                 f"max_time={self.max_time} was spent before any candidate finished "
                 "its splits; nothing to choose from. Give the search more time."
             )
-        results = search.last_results
-        if search.stopped is Stop.MAX_TIME:
-            message = self._max_time_message(results, search.n_asked)
+        if outcome.stopped is Stop.MAX_TIME:
+            message = self._max_time_message(outcome.cv_results, outcome.n_asked)
             warnings.warn(message, UserWarning)
         # Set before the refit, so a Ctrl-C during the refit keeps them too.
-        self._set_results(search, results)
-        return results
+        self._set_results(outcome)
 
-    def _set_best(self, search, results, refit_metric):
+    def _set_best(self, outcome, refit_metric):
         """Set ``multimetric_`` and the ``best_*`` attributes."""
-        first_test_score = search.out[0]["test_scores"]
+        results = outcome.cv_results
+        first_test_score = outcome.rows[0]["test_scores"]
         self.multimetric_ = isinstance(first_test_score, dict)
         if callable(self.scoring) and self.multimetric_:
             check_refit_for_multimetric(self.refit, first_test_score)

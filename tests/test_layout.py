@@ -105,3 +105,34 @@ def test_the_import_check_sees_every_spelling():
         "skhyper._engine._branches",
         "skhyper._engine._run",
     ]
+
+
+# -- short functions where the search is driven ----------------------------------
+
+LONGEST = 50  # lines, docstring included
+
+
+def long_functions(source, limit=LONGEST):
+    """``(name, lines)`` of each function of ``source`` longer than ``limit``."""
+    return [
+        (node.name, node.end_lineno - node.lineno + 1)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > limit
+    ]
+
+
+def test_the_engine_and_the_tuner_read_as_short_steps():
+    # Engine.evaluate is a list of named steps, BaseTuner.fit too.
+    found = {
+        name: long_functions((PACKAGE / name).read_text())
+        for name in ("_engine/_evaluate.py", "_base.py")
+    }
+    assert found == {"_engine/_evaluate.py": [], "_base.py": []}
+
+
+def test_the_length_check_counts_nested_functions():
+    body = "".join(f"            x{i} = {i}\n" for i in range(LONGEST))
+    source = f"class A:\n    def f(self):\n        def g():\n{body}"
+    source += "        return g\n"
+    assert long_functions(source) == [("f", LONGEST + 3), ("g", LONGEST + 1)]

@@ -19,6 +19,11 @@ of each round. Behind it, one call flows through these modules:
     What is known of estimator classes: warm-start paths (``_warm``), staged
     paths (``_staged``, with the built-in ones in ``skhyper._paths``) and
     cheap steps (``_schedule``); users' registrations, which can be undone.
+``_outcome``
+    ``SearchOutcome``: what ``Engine.outcome()`` hands the tuner (after the
+    search, a Ctrl-C or a deadline): the finished candidates, their rows,
+    ``history_``, ``work_``, failures, why the search stopped, and
+    ``cv_results_``. The tuner reads nothing else of the engine.
 ``_keys``
     Value equality: ``canonical`` keys and the ``KeyTable`` that interns
     them. Equal keys are the same work.
@@ -60,12 +65,14 @@ of each round. Behind it, one call flows through these modules:
     Progress lines and scikit-learn callback hooks, reported from the parent.
 
 Nothing here reads the tuner: the tuner builds ``Settings`` and an
-``Engine``, and hands its strategy ``Evaluate(engine)``.
+``Engine``, hands its strategy ``Evaluate(engine)``, and reads the search's
+``engine.outcome()``.
 """
 
 from ._branches import is_passthrough
 from ._evaluate import Engine, Evaluate
 from ._keys import canonical
+from ._outcome import SearchOutcome
 from ._registry import unregister_class
 from ._schedule import add_cheap_step
 from ._settings import Settings, Stop
@@ -75,6 +82,7 @@ from ._warm import add_warm_path, warm_path_param
 __all__ = [
     "Engine",
     "Evaluate",
+    "SearchOutcome",
     "Settings",
     "Stop",
     "add_cheap_step",

@@ -1,11 +1,16 @@
 """The engine of one search: what ``evaluate`` does and what it keeps.
 
-It plans the candidates it is given, skips what the checkpoint journal
-already holds, runs the rest through the ``Runner``, journals and counts
-results as they arrive, prints progress, and keeps the candidates whose
-every split finished, so that a search stopped by its budget or by Ctrl-C
-still has a ``cv_results_``. With ``keep``, it also keeps fitted final
-models from one call to the next, to continue them (``_kept``).
+One ``evaluate`` call is a :class:`_Batch` taken through named steps
+(:meth:`Engine.evaluate` lists them): start (the candidates checked, the
+splits, their keys); recall what an earlier call of this ``fit`` finished;
+read back what the checkpoint holds; stamp what is known; report progress;
+plan once (``build_plan`` with the known results and the kept models
+subtracted in the same pass); run through the ``Runner``, recording each
+result as it arrives (journaled, counted, printed); keep every candidate
+whose splits all finished, so that a search stopped by its budget or by
+Ctrl-C still has a ``cv_results_``; finish (failures reported). With
+``keep``, it also keeps fitted final models from one call to the next, to
+continue them (``_kept``). What the tuner reads is :meth:`Engine.outcome`.
 
 With sharing on, it also remembers every finished (candidate, split) result
 of the search in memory, so that a candidate equal by value to one an
@@ -19,6 +24,8 @@ import threading
 import time
 import warnings
 from collections import defaultdict
+from dataclasses import replace
+from functools import partial
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -42,6 +49,7 @@ from ._journal import (
 )
 from ._kept import KeptModels
 from ._keys import KeyTable, Unstable, canonical, persistent_key
+from ._outcome import SearchOutcome, failures_of, history_of
 from ._plan import build_plan
 from ._progress import Callbacks, OrderedLines, Progress, cv_end_line, main_score
 from ._report import Work
@@ -51,8 +59,41 @@ from ._settings import Stop
 # The warning of format_results that a deferred call leaves to report_failures.
 NON_FINITE = "One or more of the .* scores are non-finite"
 
-# history_: for each finished candidate, when its last split arrived.
-HISTORY_KEYS = ("elapsed_time", "n_fits", "from_checkpoint")
+
+class _Batch:
+    """One ``evaluate`` call in flight: its candidates, splits and keys, its
+    plan, and its results as they arrive.
+
+    Everything one call changes while it runs is here, not on the engine:
+    several batches may be in flight at once (the brackets of Hyperband).
+    """
+
+    def __init__(self, candidate_params, splits, keep):
+        self.params, self.splits, self.keep = candidate_params, splits, keep
+        self.n, self.n_splits = len(candidate_params), len(splits)
+        self.out = [None] * (self.n * self.n_splits)  # candidate by candidate
+        self.recalled = [False] * len(self.out)  # from an earlier call
+        self.split_keys = self.cand_keys = self.error_keys = None
+        self.arrived = [0] * self.n  # splits finished, per candidate
+        self.stamps = [None] * self.n  # history(): when the last one arrived
+        self.plan = self.progress = self.lines = self.callbacks = None
+        self.rows = []  # the rows of the candidates kept at the end
+
+    def done(self, leaf, split):
+        """Whether every candidate of ``leaf`` has its result on ``split``."""
+        n_splits = self.n_splits
+        return all(self.out[c * n_splits + split] is not None for c in leaf.candidates)
+
+    def recalled_whole(self, leaf):
+        """Whether every result of ``leaf`` came from an earlier call."""
+        return all(
+            self.recalled[c * self.n_splits + s]
+            for c in leaf.candidates
+            for s in range(self.n_splits)
+        )
+
+    def candidate_rows(self, cand):
+        return self.out[cand * self.n_splits : (cand + 1) * self.n_splits]
 
 
 class Engine:
@@ -81,7 +122,8 @@ class Engine:
     check_candidates : callable or None
         Called with each batch of candidates before it is planned.
 
-    Use it as a context manager: it closes the checkpoint on exit.
+    Use it as a context manager: it closes the checkpoint on exit. What a
+    tuner reads of the search is :meth:`outcome`.
     """
 
     def __init__(
@@ -99,75 +141,50 @@ class Engine:
         journal_scoring=None,
         check_candidates=None,
     ):
-        self.X, self.y, self.cv = X, y, cv
-        self.n_splits, self.split_params = n_splits, split_params
-        self.settings, self.owner = settings, owner
-        self.base = clone(estimator)
-        self.callback_ctx = callback_ctx
-        self.check_candidates = check_candidates
-        self.n_workers = effective_n_jobs(settings.n_jobs)
+        self._X, self._y, self._cv = X, y, cv
+        self._n_splits, self._split_params = n_splits, split_params
+        self._settings, self._owner = settings, owner
+        self._base = clone(estimator)
+        self._callback_ctx = callback_ctx
+        self._check_candidates = check_candidates
+        self._n_workers = effective_n_jobs(settings.n_jobs)
         deadline = None
         if settings.max_time is not None:
             deadline = time.time() + budget(settings.max_time)
-        self.runner = Runner(settings, deadline, caller=owner)
-        self.params, self.out = [], []  # candidates whose every split finished
-        self.more = defaultdict(list)
-        self.n_asked = 0
-        self.started, self.n_results = time.time(), 0  # for history()
-        self.history_rows = []  # one (elapsed, n_fits, from checkpoint) per params
-        self.work = Work(splits=n_splits)  # work_, as its .as_dict()
-        self.last_results = {}
-        self.kept = KeptModels(settings.share_memory)
+        self._runner = Runner(settings, deadline, caller=owner)
+        self._params, self._out = [], []  # candidates whose every split finished
+        self._test_sizes = []  # one per row of _out: its split's test samples
+        self._more = defaultdict(list)
+        self._n_asked = 0
+        self._started, self._n_results = time.time(), 0  # for history()
+        self._history_rows = []  # one (elapsed, n_fits, from checkpoint) per params
+        self._work = Work(splits=n_splits)  # work_, as its .as_dict()
+        self._last_results = {}
+        self._n_formatted = 0  # candidates _last_results holds
+        self._kept = KeptModels(settings.share_memory)
         # (class name, what, why) -> times a staged path or a kept model fell
         # back to fresh fits; one warning at the end of the search
-        self.fallbacks = {}
-        self.costs = Costs()  # measured as results arrive, for later tasks
-        self.keys = KeyTable()  # step keys stay the same from call to call
+        self._fallbacks = {}
+        self._costs = Costs()  # measured as results arrive, for later tasks
+        self._keys = KeyTable()  # step keys stay the same from call to call
         # (split digest, candidate digest) -> result, across evaluate calls.
         # Candidates are digested only once a later call needs them; every
         # call's candidates are kept, so that identity keys stay valid.
-        self.memo = {} if settings.share else None
-        self.calls = []  # [(split keys, candidate_params, out, cand keys)] per call
-        self.n_digested = 0
-        self.journal = self.key = None
-        self.journal_off = None  # the checkpoint, once a write to it failed
-        # Why the search is not journaled; the candidates that are not, and why.
-        self.not_journaled = None
-        self.unkeyed, self.unkeyed_alive = {}, []
-        self.unshared = None  # why the first candidate with no sound key has none
-        self.code_changed = []  # the user's modules edited since the last run
-        if settings.checkpoint is not None:
-            self.journal = Journal(settings.checkpoint)
-            try:
-                self.key, codeless, code = search_digests(
-                    estimator,
-                    X,
-                    y,
-                    settings.fit_params,
-                    journal_scoring,
-                    settings.return_train_score,
-                )
-                self.code_changed = self.journal.code_changed(codeless, code)
-            except Unstable as exc:
-                self.journal.close()
-                self.journal, self.not_journaled = None, str(exc)
-            except BaseException:
-                self.journal.close()
-                raise
-        scorer = settings.scorer
-        self.metric_names = None  # the shape of a result read back
-        if not settings.callable_scoring:
-            names = multimetric_scorers(scorer) if is_multimetric(scorer) else ()
-            self.metric_names = tuple(names)
+        self._memo = {} if settings.share else None
+        self._calls, self._n_digested = [], 0  # [(split keys, params, out, cand keys)]
+        self._unkeyed_alive = []
+        self._unshared = None  # why the first candidate with no sound key has none
+        self._open_checkpoint(estimator, X, y, journal_scoring)
+        self._metric_names = _metric_names(settings)  # of a result read back
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.kept.clear()
-        if self.fallbacks:
-            (cls, what, why), times = next(iter(self.fallbacks.items()))
-            more = len(self.fallbacks) - 1
+        self._kept.clear()
+        if self._fallbacks:
+            (cls, what, why), times = next(iter(self._fallbacks.items()))
+            more = len(self._fallbacks) - 1
             warnings.warn(
                 f"The {what} of {cls} fell back to fresh fits ({times} times: "
                 f"{why}); the results are exact, but the work was not "
@@ -176,45 +193,83 @@ class Engine:
                 + ". work_['fallbacks'] counts them.",
                 UserWarning,
             )
-        checkpoint = self.settings.checkpoint
-        journal = self.journal or self.journal_off
-        if self.journal is not None:
-            self.journal.close()
-        if journal is not None:
-            if journal.n_bad:
-                warnings.warn(
-                    f"checkpoint={checkpoint!r}: {journal.n_bad} rows of "
-                    "this search failed their check (a wrong checksum or shape: "
-                    "the file was damaged or edited) and were ignored; their "
-                    "fits were run again.",
-                    UserWarning,
-                )
-        if self.code_changed:
-            names = ", ".join(self.code_changed)
+        self._close_checkpoint()
+
+    # -- the checkpoint ----------------------------------------------------------
+
+    def _open_checkpoint(self, estimator, X, y, journal_scoring):
+        """Open the journal of ``checkpoint`` (if any) and key this search."""
+        settings = self._settings
+        self._journal = self._key = None
+        self._journal_off = None  # the checkpoint, once a write to it failed
+        # Why the search is not journaled; the candidates that are not, and why.
+        self._not_journaled = None
+        self._unkeyed = {}
+        self._code_changed = []  # the user's modules edited since the last run
+        if settings.checkpoint is None:
+            return
+        self._journal = Journal(settings.checkpoint)
+        try:
+            self._key, codeless, code = search_digests(
+                estimator,
+                X,
+                y,
+                settings.fit_params,
+                journal_scoring,
+                settings.return_train_score,
+            )
+            self._code_changed = self._journal.code_changed(codeless, code)
+        except Unstable as exc:
+            self._journal.close()
+            self._journal, self._not_journaled = None, str(exc)
+        except BaseException:
+            self._journal.close()
+            raise
+
+    def _close_checkpoint(self):
+        """Close the journal; say what it could not hold or reuse."""
+        checkpoint = self._settings.checkpoint
+        journal = self._journal or self._journal_off
+        if self._journal is not None:
+            self._journal.close()
+        if journal is not None and journal.n_bad:
+            warnings.warn(
+                f"checkpoint={checkpoint!r}: {journal.n_bad} rows of "
+                "this search failed their check (a wrong checksum or shape: "
+                "the file was damaged or edited) and were ignored; their "
+                "fits were run again.",
+                UserWarning,
+            )
+        if self._code_changed:
+            names = ", ".join(self._code_changed)
             warnings.warn(
                 f"checkpoint={checkpoint!r}: the source of {names} changed since "
                 "this search last ran, so its rows were not reused and its fits "
                 "ran again.",
                 UserWarning,
             )
-        if self.unshared is not None:
+        self._warn_unkeyed(checkpoint)
+
+    def _warn_unkeyed(self, checkpoint):
+        """Say which candidates were neither shared nor journaled, and why."""
+        if self._unshared is not None:
             warnings.warn(
-                f"{self.work.unkeyed} candidates were fitted as distinct work, "
+                f"{self._work.unkeyed} candidates were fitted as distinct work, "
                 "neither shared with other candidates nor journaled, because "
-                f"they hold a value with no sound key: {self.unshared}",
+                f"they hold a value with no sound key: {self._unshared}",
                 UserWarning,
             )
-        if self.not_journaled is not None:
+        if self._not_journaled is not None:
             warnings.warn(
-                f"checkpoint={checkpoint!r} was not used: {self.not_journaled}, "
+                f"checkpoint={checkpoint!r} was not used: {self._not_journaled}, "
                 "so its results could not be keyed for another run. The search "
                 "ran as without a checkpoint.",
                 UserWarning,
             )
-        elif self.unkeyed and self.journal is not None:
-            first = next(iter(self.unkeyed.values()))
+        elif self._unkeyed and self._journal is not None:
+            first = next(iter(self._unkeyed.values()))
             warnings.warn(
-                f"checkpoint={checkpoint!r}: {len(self.unkeyed)} candidates were "
+                f"checkpoint={checkpoint!r}: {len(self._unkeyed)} candidates were "
                 f"not journaled (a rerun fits them again): {first}",
                 UserWarning,
             )
@@ -224,16 +279,16 @@ class Engine:
         a file removed), turn the checkpoint off for the rest of the search,
         with one warning: the results stay in memory and are returned."""
         try:
-            self.journal.write(rows)
+            self._journal.write(rows)
         except (sqlite3.Error, OSError) as exc:
-            journal, self.journal = self.journal, None
-            self.journal_off = journal
+            journal, self._journal = self._journal, None
+            self._journal_off = journal
             try:
                 journal.close()
             except (sqlite3.Error, OSError):
                 pass
             warnings.warn(
-                f"checkpoint={self.settings.checkpoint!r} could not be written "
+                f"checkpoint={self._settings.checkpoint!r} could not be written "
                 f"({type(exc).__name__}: {exc}); the checkpoint is off for the "
                 "rest of this search. Every result is kept in memory and "
                 "returned; the rows not written will be fitted again by a "
@@ -248,10 +303,10 @@ class Engine:
             return candidate_digest(params)
         except Unstable:
             pass
-        if self.journal is not None:
-            key = canonical(params, self.unkeyed_alive)
-            if key not in self.unkeyed:
-                self.unkeyed[key] = _why_unkeyed(params)
+        if self._journal is not None:
+            key = canonical(params, self._unkeyed_alive)
+            if key not in self._unkeyed:
+                self._unkeyed[key] = _why_unkeyed(params)
         return None
 
     # -- what a strategy sees --------------------------------------------------
@@ -259,67 +314,73 @@ class Engine:
     @property
     def stopped(self):
         """None while the search runs; a :class:`Stop` once it stopped early."""
-        return self.runner.stopped
+        return self._runner.stopped
+
+    @property
+    def callback_ctx(self):
+        """The fit's scikit-learn callback context (None before 1.9)."""
+        return self._callback_ctx
+
+    @property
+    def n_workers(self):
+        """How many workers evaluate in parallel."""
+        return self._n_workers
 
     def time_left(self):
         """Seconds left of ``max_time`` (inf without a budget, 0 once stopped)."""
-        if self.runner.stopped is not None:
+        if self._runner.stopped is not None:
             return 0.0
-        return self.runner.time_left()
+        return self._runner.time_left()
 
     def results(self):
         """``cv_results_`` of the candidates that finished every split."""
         return format_results(
-            self.params,
-            self.n_splits,
-            self.out,
-            self.settings.return_train_score,
-            self.more,
+            self._params,
+            self._n_splits,
+            self._out,
+            self._settings.return_train_score,
+            self._more,
         )
 
     def history(self):
-        """``history_``: when each candidate of ``results()`` finished, in its order.
+        """``history_``: when each candidate of ``results()`` finished, in its
+        order (see :func:`._outcome.history_of`)."""
+        return history_of(self._history_rows)
 
-        ``elapsed_time``: seconds from the start of the search to the arrival
-        of the candidate's last split; ``n_fits``: (candidate, split) results
-        the search had then, read from the checkpoint included;
-        ``from_checkpoint``: whether every split was read from the checkpoint
-        (those are stamped when read, at the start of their ``evaluate``).
+    def outcome(self):
+        """The :class:`SearchOutcome` so far: what a tuner reads of the search.
+
+        Available at any time, after a Ctrl-C or a deadline too; its
+        ``cv_results`` is the one the last call returned while that call's
+        candidates are all there are, else built anew.
         """
-        columns = list(zip(*self.history_rows)) or [(), (), ()]
-        dtypes = (np.float64, np.int64, bool)
-        return {
-            key: np.asarray(column, dtype=dtype)
-            for key, column, dtype in zip(HISTORY_KEYS, columns, dtypes)
-        }
-
-    def _recall(self):
-        """The memo, with the results of every earlier call in it."""
-        for split_keys, candidate_params, out, cand_keys in self.calls[
-            self.n_digested :
-        ]:
-            n_splits = len(split_keys)
-            for c, params in enumerate(candidate_params):
-                rows = out[c * n_splits : (c + 1) * n_splits]
-                if any(r is not None for r in rows):
-                    cand_key = (
-                        cand_keys[c] if cand_keys else self._candidate_key(params)
-                    )
-                    if cand_key is None:
-                        continue
-                    for s, result in enumerate(rows):
-                        if result is not None:
-                            self.memo[split_keys[s], cand_key] = result
-        self.n_digested = len(self.calls)
-        return self.memo
+        if self._n_formatted == len(self._params):
+            cv_results = self._last_results
+        else:
+            cv_results = self.results()
+        return SearchOutcome(
+            candidates=tuple(self._params),
+            rows=tuple(self._out),
+            test_sizes=tuple(self._test_sizes),
+            n_splits=self._n_splits,
+            history=self.history(),
+            work=replace(self._work),
+            failures=failures_of(self._out, self._n_splits),
+            n_asked=self._n_asked,
+            stopped=self.stopped,
+            cv_results=cv_results,
+        )
 
     def report_failures(self):
         """Warn about the failed fits and non-finite mean scores of every kept
         candidate; raise if all fits failed (what each call does for its own
         candidates, unless deferred)."""
-        if self.out:
-            warn_or_raise_about_fit_failures(self.out, self.settings.error_score)
-            self.last_results = self.results()
+        if self._out:
+            warn_or_raise_about_fit_failures(self._out, self._settings.error_score)
+            self._last_results = self.results()
+            self._n_formatted = len(self._params)
+
+    # -- one call, step by step --------------------------------------------------
 
     def evaluate(
         self,
@@ -339,19 +400,31 @@ class Engine:
         as scikit-learn's ``evaluate_candidates`` does, unless
         ``defer_failures`` (a strategy asking for a few candidates at a time
         then calls :meth:`report_failures` once, at its end)."""
-        settings, runner, n_splits = self.settings, self.runner, self.n_splits
-        X, y = self.X, self.y
+        batch = self._start(candidate_params, cv, keep)
+        self._recall(batch)
+        self._read_checkpoint(batch)
+        self._stamp_known(batch)
+        self._report_progress(batch, label, callback_ctx)
+        try:
+            self._plan(batch)
+            self._run(batch)
+        finally:
+            self._keep_finished(batch, more_results)
+        return self._finish(batch, defer_failures)
+
+    def _start(self, candidate_params, cv, keep):
+        """The batch of one call: its candidates checked, its splits, its keys."""
         candidate_params = list(candidate_params)
-        if self.check_candidates is not None:
-            self.check_candidates(candidate_params)
-        n = len(candidate_params)
-        splits = list((cv or self.cv).split(X, y, **self.split_params))
+        if self._check_candidates is not None:
+            self._check_candidates(candidate_params)
+        n, n_splits = len(candidate_params), self._n_splits
+        splits = list((cv or self._cv).split(self._X, self._y, **self._split_params))
         if len(splits) != n_splits:
             raise ValueError(
                 "cv.split and cv.get_n_splits return inconsistent results. "
                 f"Expected {n_splits} splits, got {len(splits)}"
             )
-        if settings.verbose > 0:
+        if self._settings.verbose > 0:
             print(
                 f"Fitting {n_splits} folds for each of {n} candidates, "
                 f"totalling {n * n_splits} fits"
@@ -361,152 +434,145 @@ class Engine:
                 "No fits were performed. Was the CV iterator empty? "
                 "Were there no candidates?"
             )
-        self.n_asked += n
-        plan = build_plan(
-            candidate_params,
-            self.base,
-            n_splits,
-            share=settings.share,
-            fit_params=settings.fit_params,
-            n_workers=self.n_workers,
-            keep=keep,
-            keys=self.keys,
-        )
-        out = [None] * (n * n_splits)
-        split_keys = cand_keys = None
-        n_leaves = plan.n_leaves
-        self.unkeyed_alive.extend(plan.alive)  # self.keys interned their ids
-        if plan.unkeyed:
-            self.work.unkeyed += len(plan.unkeyed)
-            if self.unshared is None:
-                self.unshared = next(iter(plan.unkeyed.values()))
-                if settings.verbose > 0:
-                    print(f"Not shared (no sound key): {self.unshared}")
-
-        def done(leaf, s):
-            return all(out[c * n_splits + s] is not None for c in leaf.candidates)
-
-        if self.memo is not None or self.journal is not None:
-            split_keys = [split_digest(self.key, tr, te) for tr, te in splits]
-        recall = self.memo is not None and bool(self.calls)
-        if recall or self.journal is not None:
-            cand_keys = [self._candidate_key(p) for p in candidate_params]
-        # A row that holds error_score (a failure) is keyed with it too.
-        error_keys = None
-        if self.journal is not None:
-            error_score = settings.error_score
-            error_keys = [
-                None if k is None else error_key(k, error_score) for k in cand_keys
+        self._n_asked += n
+        batch = _Batch(candidate_params, splits, keep)
+        if self._memo is not None or self._journal is not None:
+            batch.split_keys = [split_digest(self._key, tr, te) for tr, te in splits]
+        if (self._memo is not None and self._calls) or self._journal is not None:
+            batch.cand_keys = [self._candidate_key(p) for p in candidate_params]
+        if self._journal is not None:
+            # A row that holds error_score (a failure) is keyed with it too.
+            error_score = self._settings.error_score
+            batch.error_keys = [
+                None if k is None else error_key(k, error_score)
+                for k in batch.cand_keys
             ]
-        if recall:
-            # Finished by an earlier call of this fit: neither fitted nor
-            # counted as distinct again.
-            memo = self._recall()
-            for c in range(n):
-                if cand_keys[c] is None:
+        return batch
+
+    def _recall(self, batch):
+        """Copy what an earlier call of this fit finished: neither fitted nor
+        counted as distinct again. Then remember this call's results."""
+        if self._memo is not None and self._calls:
+            memo = self._digested()
+            n_splits = batch.n_splits
+            for c, cand_key in enumerate(batch.cand_keys):
+                if cand_key is None:
                     continue
                 for s in range(n_splits):
-                    out[c * n_splits + s] = memo.get((split_keys[s], cand_keys[c]))
-            before = _n_leaves_in(plan)
-            plan = plan.without(done)
-            n_leaves -= before - _n_leaves_in(plan)
-        if self.journal is not None:
-            found = self.journal.load(
-                split_keys, settings.return_train_score, self.metric_names
-            )
-            for c in range(n):
-                for s in range(n_splits):
-                    if out[c * n_splits + s] is not None:
+                    result = memo.get((batch.split_keys[s], cand_key))
+                    batch.out[c * n_splits + s] = result
+                    batch.recalled[c * n_splits + s] = result is not None
+        if self._memo is not None:
+            call = (batch.split_keys, batch.params, batch.out, batch.cand_keys)
+            self._calls.append(call)
+
+    def _digested(self):
+        """The memo, with the results of every earlier call in it."""
+        for split_keys, candidate_params, out, cand_keys in self._calls[
+            self._n_digested :
+        ]:
+            n_splits = len(split_keys)
+            for c, params in enumerate(candidate_params):
+                rows = out[c * n_splits : (c + 1) * n_splits]
+                if any(r is not None for r in rows):
+                    cand_key = (
+                        cand_keys[c] if cand_keys else self._candidate_key(params)
+                    )
+                    if cand_key is None:
                         continue
-                    result = _read_back(found, split_keys[s], cand_keys[c])
-                    if result is None and error_keys[c] is not None:
-                        result = _read_back(found, split_keys[s], error_keys[c], True)
-                    if result is not None:
-                        out[c * n_splits + s] = result
-                        self.work.from_checkpoint += 1
-            plan = plan.without(done)
-        if keep is not None:
-            plan = self.kept.attach(plan, candidate_params, keep, splits)
-        if self.memo is not None:
-            self.calls.append((split_keys, candidate_params, out, cand_keys))
-        work = self.work
-        work.candidates += n
-        work.distinct_candidates += n_leaves
-        work.plain_fits += plan.plain_fits
-        work.plain_iterations += plan.plain_rounds
-        arrived = [
-            sum(out[c * n_splits + s] is not None for s in range(n_splits))
-            for c in range(n)
-        ]
-        stamps = [None] * n  # history(): read from the checkpoint now, or on arrival
-        for c in range(n):
-            self.n_results += arrived[c]
-            if arrived[c] == n_splits:
-                stamps[c] = (time.time() - self.started, self.n_results, True)
-        progress = lines = None
+                    for s, result in enumerate(rows):
+                        if result is not None:
+                            self._memo[split_keys[s], cand_key] = result
+        self._n_digested = len(self._calls)
+        return self._memo
+
+    def _read_checkpoint(self, batch):
+        """Copy the results the checkpoint holds for this batch."""
+        if self._journal is None:
+            return
+        found = self._journal.load(
+            batch.split_keys, self._settings.return_train_score, self._metric_names
+        )
+        n_splits = batch.n_splits
+        for c, (cand_key, fail_key) in enumerate(
+            zip(batch.cand_keys, batch.error_keys)
+        ):
+            for s, split_key in enumerate(batch.split_keys):
+                if batch.out[c * n_splits + s] is not None:
+                    continue
+                result = _read_back(found, split_key, cand_key)
+                if result is None and fail_key is not None:
+                    result = _read_back(found, split_key, fail_key, True)
+                if result is not None:
+                    batch.out[c * n_splits + s] = result
+                    self._work.from_checkpoint += 1
+
+    def _stamp_known(self, batch):
+        """Count the results known before the run; stamp the candidates they
+        finish (``history_``: read from the checkpoint, or an earlier call)."""
+        for c in range(batch.n):
+            batch.arrived[c] = sum(r is not None for r in batch.candidate_rows(c))
+            self._n_results += batch.arrived[c]
+            if batch.arrived[c] == batch.n_splits:
+                elapsed = time.time() - self._started
+                batch.stamps[c] = (elapsed, self._n_results, True)
+
+    def _report_progress(self, batch, label, callback_ctx):
+        """Progress lines and callback hooks; the known results reported."""
+        settings, n_fits = self._settings, len(batch.out)
         if settings.verbose > 0:
-            progress = Progress(n * n_splits, already=sum(arrived), label=label)
+            already = sum(batch.arrived)
+            batch.progress = Progress(n_fits, already=already, label=label)
         if settings.verbose > 1:
-            lines = OrderedLines(n * n_splits)
-        callbacks = Callbacks(
-            self.callback_ctx,
-            self.owner,
-            n * n_splits,
+            batch.lines = OrderedLines(n_fits)
+        batch.callbacks = Callbacks(
+            self._callback_ctx,
+            self._owner,
+            n_fits,
             active=settings.callbacks,
             ctx=callback_ctx,
         )
-        for i, result in enumerate(out):
-            if result is not None:  # from the checkpoint: no line, no fit
-                callbacks.evaluated_here(i)
-                if lines is not None:
-                    lines.add(i, "")
-        if callbacks.contexts:
-            plan = plan.with_contexts(callbacks.contexts)
+        for i, result in enumerate(batch.out):
+            if result is not None:  # read back: no line, no fit
+                batch.callbacks.evaluated_here(i)
+                if batch.lines is not None:
+                    batch.lines.add(i, "")
 
-        def record(task, leaf_results, report):
-            rows = []
-            for cand, result in leaf_results:
-                index = cand * n_splits + task.split
-                out[index] = result
-                arrived[cand] += 1
-                self.n_results += 1
-                if arrived[cand] == n_splits:
-                    stamps[cand] = (time.time() - self.started, self.n_results, False)
-                if not report.callbacks_reported:
-                    callbacks.evaluated_here(index)
-                if lines is not None:
-                    line = cv_end_line(
-                        settings,
-                        candidate_params[cand],
-                        task.split,
-                        n_splits,
-                        cand,
-                        n,
-                        result,
-                    )
-                    lines.add(index, line)
-                # A lost worker's result is not journaled: a rerun retries it.
-                journaled = self.journal is not None and not report.lost
-                if journaled and cand_keys[cand] is not None:
-                    keys = error_keys if holds_error_score(result) else cand_keys
-                    rows.append((split_keys[task.split], keys[cand], result))
-                if progress is not None:
-                    mean = None
-                    if arrived[cand] == n_splits:
-                        rows_c = out[cand * n_splits : (cand + 1) * n_splits]
-                        scores = [main_score(r, settings.metric) for r in rows_c]
-                        mean = float(np.mean(scores))
-                    progress.update(1, mean)
-            if rows:
-                self._journal_rows(rows)
-            work.add(report)
-            for reason, times in report.fallbacks:
-                self.fallbacks[reason] = self.fallbacks.get(reason, 0) + times
-            for cand, value, blob, spent in report.kept:
-                params = candidate_params[cand]
-                self.kept.put(params, keep, task.split, value, blob, spent)
+    def _plan(self, batch):
+        """Plan the batch once: known results and kept models subtracted."""
+        settings, work = self._settings, self._work
+        starts = None
+        if batch.keep is not None:
+            starts = self._kept.starts(batch.params, batch.keep, batch.splits)
+        plan = batch.plan = build_plan(
+            batch.params,
+            self._base,
+            batch.n_splits,
+            share=settings.share,
+            fit_params=settings.fit_params,
+            n_workers=self._n_workers,
+            keep=batch.keep,
+            keys=self._keys,
+            done=batch.done,
+            starts=starts,
+            contexts=batch.callbacks.contexts,
+        )
+        self._unkeyed_alive.extend(plan.alive)  # self._keys interned their ids
+        if plan.unkeyed:
+            work.unkeyed += len(plan.unkeyed)
+            if self._unshared is None:
+                self._unshared = next(iter(plan.unkeyed.values()))
+                if settings.verbose > 0:
+                    print(f"Not shared (no sound key): {self._unshared}")
+        recalled = sum(batch.recalled_whole(leaf) for leaf in plan.dropped)
+        work.candidates += batch.n
+        work.distinct_candidates += plan.n_leaves - recalled
+        work.plain_fits += plan.plain_fits
+        work.plain_iterations += plan.plain_rounds
 
-        complete = []
+    def _run(self, batch):
+        """Run the plan's tasks, recording each result as it arrives."""
+        runner, plan = self._runner, batch.plan
         tasks_before = runner.n_tasks
         try:
             # Results read back (checkpoint, earlier calls) cost no budget:
@@ -514,34 +580,89 @@ class Engine:
             if not plan.tasks:
                 pass
             elif runner.time_left() > 0:
-                runner.run(plan, X, y, splits, record, self.costs)
+                record = partial(self._record, batch)
+                runner.run(plan, self._X, self._y, batch.splits, record, self._costs)
             elif runner.stopped is None:
                 runner.stopped = Stop.MAX_TIME
         finally:
-            work.tasks += runner.n_tasks - tasks_before
-            if lines is not None:
-                lines.flush()
-            callbacks.end()
-            complete = [c for c in range(n) if arrived[c] == n_splits]
-            rows = [out[c * n_splits + s] for c in complete for s in range(n_splits)]
-            self.params.extend(candidate_params[c] for c in complete)
-            self.history_rows.extend(stamps[c] for c in complete)
-            self.out.extend(rows)
-            for key, values in (more_results or {}).items():
-                self.more[key].extend(values[c] for c in complete)
+            self._work.tasks += runner.n_tasks - tasks_before
 
+    def _record(self, batch, task, leaf_results, report):
+        """Record the results of one task (the runner's ``record``)."""
+        rows = []
+        for cand, result in leaf_results:
+            self._record_result(batch, cand, task.split, result, report)
+            # A lost worker's result is not journaled: a rerun retries it.
+            journaled = self._journal is not None and not report.lost
+            if journaled and batch.cand_keys[cand] is not None:
+                keys = (
+                    batch.error_keys if holds_error_score(result) else batch.cand_keys
+                )
+                rows.append((batch.split_keys[task.split], keys[cand], result))
+        if rows:
+            self._journal_rows(rows)
+        self._work.add(report)
+        for reason, times in report.fallbacks:
+            self._fallbacks[reason] = self._fallbacks.get(reason, 0) + times
+        for cand, value, blob, spent in report.kept:
+            params = batch.params[cand]
+            self._kept.put(params, batch.keep, task.split, value, blob, spent)
+
+    def _record_result(self, batch, cand, split, result, report):
+        """Record one (candidate, split) result: stamp, hooks, lines, progress."""
+        settings, n_splits = self._settings, batch.n_splits
+        index = cand * n_splits + split
+        batch.out[index] = result
+        batch.arrived[cand] += 1
+        self._n_results += 1
+        finished = batch.arrived[cand] == n_splits
+        if finished:
+            elapsed = time.time() - self._started
+            batch.stamps[cand] = (elapsed, self._n_results, False)
+        if not report.callbacks_reported:
+            batch.callbacks.evaluated_here(index)
+        if batch.lines is not None:
+            params = batch.params[cand]
+            line = cv_end_line(settings, params, split, n_splits, cand, batch.n, result)
+            batch.lines.add(index, line)
+        if batch.progress is not None:
+            mean = None
+            if finished:
+                rows = batch.candidate_rows(cand)
+                mean = float(np.mean([main_score(r, settings.metric) for r in rows]))
+            batch.progress.update(1, mean)
+
+    def _keep_finished(self, batch, more_results):
+        """Keep every candidate whose splits all finished (after a stop too)."""
+        if batch.lines is not None:
+            batch.lines.flush()
+        batch.callbacks.end()
+        complete = [c for c in range(batch.n) if batch.arrived[c] == batch.n_splits]
+        batch.rows = [row for c in complete for row in batch.candidate_rows(c)]
+        self._params.extend(batch.params[c] for c in complete)
+        self._history_rows.extend(batch.stamps[c] for c in complete)
+        self._out.extend(batch.rows)
+        sizes = [len(test) for _, test in batch.splits]
+        self._test_sizes.extend(sizes * len(complete))
+        for key, values in (more_results or {}).items():
+            self._more[key].extend(values[c] for c in complete)
+
+    def _finish(self, batch, defer_failures):
+        """Report failures; return ``cv_results_`` of every kept candidate."""
+        settings, rows = self._settings, batch.rows
         if rows and not defer_failures:
             warn_or_raise_about_fit_failures(rows, settings.error_score)
         if settings.callable_scoring and rows:
             # over every kept row: an earlier call may have had only failures
-            insert_error_scores(self.out, settings.error_score)
-        if self.params and defer_failures:
+            insert_error_scores(self._out, settings.error_score)
+        if self._params and defer_failures:
             with warnings.catch_warnings():  # said once, by report_failures
                 warnings.filterwarnings("ignore", NON_FINITE, UserWarning)
-                self.last_results = self.results()
-        elif self.params:
-            self.last_results = self.results()
-        return self.last_results
+                self._last_results = self.results()
+        elif self._params:
+            self._last_results = self.results()
+        self._n_formatted = len(self._params)
+        return self._last_results
 
 
 def _read_back(found, split_key, candidate_key, failed=False):
@@ -564,6 +685,15 @@ def budget(max_time):
     return min(float(max_time), threading.TIMEOUT_MAX)
 
 
+def _metric_names(settings):
+    """The metric names of a result (``()``: one metric; None: unknown, a
+    callable scoring may return either)."""
+    if settings.callable_scoring:
+        return None
+    scorer = settings.scorer
+    return tuple(multimetric_scorers(scorer) if is_multimetric(scorer) else ())
+
+
 def _why_unkeyed(params):
     """Which parameter of a candidate has no persistent key, and why."""
     for name, value in params.items():
@@ -572,10 +702,6 @@ def _why_unkeyed(params):
         except Unstable as exc:
             return f"parameter {name!r}: {exc}"
     return "its parameters have no persistent key"
-
-
-def _n_leaves_in(plan):
-    return len({id(leaf) for task in plan.tasks for leaf in task.leaves})
 
 
 class Evaluate:

@@ -26,7 +26,6 @@ Only the previous call's models are kept: each call starts a new generation
 """
 
 import pickle
-from dataclasses import replace
 
 import joblib
 import numpy as np
@@ -122,23 +121,25 @@ class KeptModels:
         rest = {name: value for name, value in params.items() if name != keep}
         return canonical(rest, self.alive), split
 
-    def attach(self, plan, candidate_params, keep, splits):
-        """``plan`` with each task's kept starts; a new generation begins."""
-        # The old keys' objects stay alive (old_alive) while new keys are
-        # looked up: an id in a key must not be reused by a new object.
+    def starts(self, candidate_params, keep, splits):
+        """A new generation begins; return ``starts(task)``: the kept models
+        of the last one that the chains of a unit (a plan's task) start from,
+        or None when nothing was kept. ``build_plan`` calls it."""
+        # The old keys' objects stay alive (with ``starts``) while new keys
+        # are looked up: an id in a key must not be reused by a new object.
         old, old_trains, old_alive = self.models, self.trains, self.alive
         self._new_generation([train for train, _ in splits])
         if not old:
-            return plan
+            return None
         same = [
             old_trains is not None
             and s < len(old_trains)
             and np.array_equal(old_trains[s], train)
             for s, (train, _) in enumerate(splits)
         ]
-        tasks = []
-        for task in plan.tasks:
-            starts, seen = {}, set()
+
+        def starts(task):
+            found, seen = {}, set()
             for leaf in task.leaves if same[task.split] else ():
                 if not leaf.keep or leaf.chain in seen:
                     continue
@@ -146,10 +147,11 @@ class KeptModels:
                 params = candidate_params[leaf.candidates[0]]
                 entry = old.get(self._key(params, keep, task.split))
                 if entry is not None and entry[0] < path_value(leaf):
-                    starts[leaf.chain] = entry[1:]
-            tasks.append(replace(task, starts=starts) if starts else task)
-        del old_alive
-        return replace(plan, tasks=tasks)
+                    found[leaf.chain] = entry[1:]
+            return found
+
+        starts.keeps_alive = old_alive
+        return starts
 
     def put(self, params, keep, split, value, blob, spent):
         """Keep a model (unless the bytes are spent); the largest value wins."""

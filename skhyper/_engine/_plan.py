@@ -106,33 +106,8 @@ class Plan:
     unkeyed: dict = field(default_factory=dict)
     # what identity keys name: kept alive as long as the keys may be compared
     alive: list = field(default_factory=list)
-
-    def with_contexts(self, contexts):
-        """The plan with each task carrying its candidates' callback contexts
-        (``contexts[candidate * n_splits + split]``)."""
-        tasks = [
-            replace(
-                task,
-                contexts={
-                    c: contexts[c * self.n_splits + task.split]
-                    for leaf in task.leaves
-                    for c in leaf.candidates
-                },
-            )
-            for task in self.tasks
-        ]
-        return replace(self, tasks=tasks)
-
-    def without(self, is_done):
-        """A plan without the leaves ``is_done(leaf, split)`` says are done."""
-        tasks = []
-        for task in self.tasks:
-            leaves = tuple(
-                leaf for leaf in task.leaves if not is_done(leaf, task.split)
-            )
-            if leaves:
-                tasks.append(replace(task, leaves=leaves))
-        return replace(self, tasks=tasks)
+    # leaves whose every split was known already (``done``): no task holds them
+    dropped: list = field(default_factory=list)
 
 
 def _shareable_pipeline(est, fit_params):
@@ -199,12 +174,21 @@ def build_plan(
     n_workers,
     keep=None,
     keys=None,
+    done=None,
+    starts=None,
+    contexts=None,
 ):
     """Build the units that evaluate every candidate on every split.
 
     ``keep`` names a candidate parameter whose leaves' final models are kept
     for later calls (see ``_kept``); such leaves are chains even alone.
+    Then, in one pass over the units: ``done(leaf, split)`` says which
+    leaves' results are known already (they are left out), ``starts(unit)``
+    gives the kept models a unit's chains start from (``_kept``), and
+    ``contexts`` the callback context of each evaluation (``candidate *
+    n_splits + split``).
     """
+    edits = done, starts, contexts
     keys = KeyTable() if keys is None else keys  # one per fit: keys of costs
     leaves, by_key, unkeyed, alive = [], {}, {}, []
     for cand, params in enumerate(candidate_params):
@@ -238,7 +222,12 @@ def build_plan(
             Task(0, split, (leaf,)) for leaf in leaves for split in range(n_splits)
         ]
         return _plan(
-            tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds, {}, []
+            tasks,
+            candidate_params,
+            n_splits,
+            leaves,
+            (plain_fits, plain_rounds, {}, []),
+            edits,
         )
 
     # Warm-start and staged chains: ordered by the path parameter, contiguous.
@@ -287,22 +276,42 @@ def build_plan(
         candidate_params,
         n_splits,
         leaves,
-        plain_fits,
-        plain_rounds,
-        unkeyed,
-        alive,
+        (plain_fits, plain_rounds, unkeyed, alive),
+        edits,
     )
 
 
-def _plan(
-    tasks, candidate_params, n_splits, leaves, plain_fits, plain_rounds, unkeyed, alive
-):
+def _plan(tasks, candidate_params, n_splits, leaves, counts, edits):
     # Candidate-major order: the folds of a candidate are dispatched together.
     tasks.sort(
         key=lambda t: (min(c for leaf in t.leaves for c in leaf.candidates), t.split)
     )
     tasks = [Task(i, t.split, t.leaves) for i, t in enumerate(tasks)]
+    tasks = _edited(tasks, n_splits, *edits)
+    held = {id(leaf) for task in tasks for leaf in task.leaves}
+    dropped = [leaf for leaf in leaves if id(leaf) not in held]
     n = len(candidate_params)
-    return Plan(
-        tasks, n, n_splits, len(leaves), plain_fits, plain_rounds, unkeyed, alive
-    )
+    return Plan(tasks, n, n_splits, len(leaves), *counts, dropped=dropped)
+
+
+def _edited(tasks, n_splits, done, starts, contexts):
+    """The units without the leaves ``done`` says are done, each with the
+    kept models its chains ``starts`` from and its callback ``contexts``."""
+    edited = []
+    for task in tasks:
+        if done is not None:
+            leaves = tuple(leaf for leaf in task.leaves if not done(leaf, task.split))
+            if not leaves:
+                continue
+            task = replace(task, leaves=leaves)
+        found = starts(task) if starts is not None else None
+        if found:
+            task = replace(task, starts=found)
+        if contexts:
+            candidates = [c for leaf in task.leaves for c in leaf.candidates]
+            split = task.split
+            task = replace(
+                task, contexts={c: contexts[c * n_splits + split] for c in candidates}
+            )
+        edited.append(task)
+    return edited
