@@ -78,8 +78,21 @@ SLOW = (
     "tests/test_layout.py::test_import_skhyper",
     "tests/test_bayes.py::test_import_skhyper_does_not_import_optuna",
     "tests/test_display.py::test_importing_skhyper_display_does_not_import",
-    # many searches, several metrics
+    "tests/test_imports.py::test_every_module_imports_without",
+    # worker processes started for one test
+    "tests/test_backends.py::test_backend_gives_the_same_result[multiprocessing]",
+    "tests/test_halving.py::test_continuation_across_worker_processes",
+    "tests/test_hyperband.py::test_continuation_across_worker_processes",
+    # time budgets spent on purpose
+    "tests/test_halving.py::test_max_time_keeps_the_completed_rungs",
+    "tests/test_hyperband.py::test_max_time_keeps_the_completed_rungs",
+    "tests/test_long.py::test_random_n_iter_none_samples_until_the_budget_is_spent",
+    # many searches: property tests, several metrics, gallery-sized examples
     "tests/test_anomaly.py::test_multimetric_in_tuner_and_sklearn_search_agree",
+    "tests/test_keys_sound.py::test_sharing_equals_scikit_learn_over_a_catalogue",
+    "tests/test_fuzz.py::test_a_drawn_search_runs_as_scikit_learns",
+    "tests/test_selection.py::test_one_standard_error_rule_as_scikit_learns_gallery",
+    "tests/test_sharing.py::test_composites_nested_with_pandas_output",
 )
 
 
