@@ -5,7 +5,7 @@ Three spaces, each a grid whose resource is a warm-start or staged path:
 - GradientBoostingClassifier(random_state=0), resource ``n_estimators``, on
   make_classification(600, 20, n_informative=8, random_state=0);
 - HistGradientBoostingClassifier(early_stopping=False, random_state=0),
-  resource ``max_iter``, on make_classification(1000, 20, n_informative=8,
+  resource ``max_iter``, on make_classification(600, 20, n_informative=8,
   random_state=1);
 - StandardScaler -> MLPClassifier(random_state=0), resource ``max_iter``
   (epochs), on the digits;
@@ -120,7 +120,7 @@ def _key(params, resource):
 
 def spaces(quick):
     Xa, ya = make_classification(600, 20, n_informative=8, random_state=0)
-    Xb, yb = make_classification(1000, 20, n_informative=8, random_state=1)
+    Xb, yb = make_classification(600, 20, n_informative=8, random_state=1)
     Xc, yc = load_digits(return_X_y=True)
     if quick:
         Xa, ya, Xb, yb, Xc, yc = (
