@@ -5,6 +5,7 @@ ORDER = [
     "random_custom_scorer.py",
     "sharing_work.py",
     "long_searches.py",
+    "hyperband_boosting.py",
     "displays.py",
     "choosing_the_best.py",
     "distributed_dask.py",

@@ -16,6 +16,7 @@ GALLERY = {
     "long_searches.py": ((), []),
     "displays.py": ((), []),
     "choosing_the_best.py": ((), []),
+    "hyperband_boosting.py": ((), []),
     "distributed_dask.py": (("distributed",), ["same scores as the local run: True"]),
 }
 
