@@ -193,3 +193,21 @@ def test_interrupted_side_by_side_keeps_finished_rungs_in_order(at):
     for i, j in enumerate(rows):
         for s in range(3):
             assert results[f"split{s}_test_score"][i] == ref[f"split{s}_test_score"][j]
+
+
+def test_checkpoint_resumes_side_by_side(tmp_path):
+    reference = in_turn(HyperbandTuner(**TREE, scoring="accuracy")).fit(X, y)
+    kw = dict(TREE, scoring=interrupting_accuracy, n_jobs=2)
+    tuner = HyperbandTuner(**kw, checkpoint=tmp_path / "brackets.db")
+    STOP_AT.update(calls=0, at=40)
+    try:
+        with parallel_config(backend="threading"), pytest.raises(KeyboardInterrupt):
+            tuner.fit(X, y)
+    finally:
+        STOP_AT.update(calls=0, at=None)
+    n_kept = len(tuner.cv_results_["params"])
+    assert 0 < n_kept < len(reference.cv_results_["params"])
+    with parallel_config(backend="threading"):
+        tuner.fit(X, y)
+    assert tuner.work_["from_checkpoint"] >= 3 * n_kept
+    assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)

@@ -79,7 +79,12 @@ SPEC = (
 )
 
 
-@pytest.mark.parametrize("n_jobs, backend", [(1, None), (2, None), (2, "threading")])
+@pytest.mark.parametrize(
+    "n_jobs, backend",
+    # multiprocessing: results come as one list per Parallel call, so a
+    # batch asked once another completed goes into the next call
+    [(1, None), (2, None), (2, "threading"), (2, "multiprocessing")],
+)
 def test_many_sources_keep_rows_in_source_then_batch_order(n_jobs, backend):
     def run(side_by_side, n_jobs):
         tuner = ManySources(LogisticRegression(), {"C": [1.0]}, cv=3, n_jobs=n_jobs)

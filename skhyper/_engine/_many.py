@@ -88,11 +88,11 @@ class InFlight:
         label, cv = request.pop("label", None), request.pop("cv", None)
         batch = engine._start(request["candidate_params"], cv, request.get("keep"))
         batch.kept = self.kept[key[0]]
-        self.batches[key] = (batch, more_results)
         engine._recall(batch, remember=False)
         engine._read_checkpoint(batch)
         engine._stamp_known(batch)
         engine._report_progress(batch, label, None)
+        self.batches[key] = (batch, more_results)  # kept at the end
         engine._plan(batch)
         runner = engine._runner
         if not batch.plan.tasks:

@@ -75,7 +75,6 @@ class Runner:
         self.deadline = deadline
         self.stopped = None  # a Stop once stopped
         self.n_tasks = 0  # tasks sent to workers
-        self._unsent = lambda: False  # whether the scheduler has tasks left
         self._lock = threading.Lock()
         self._armed = self._expired = self._landed = False
         self._previous = None  # SIGINT's handler before the watchdog's
@@ -217,13 +216,13 @@ class Runner:
         retry = []  # (entry, task) lost with a worker once: sent again
         while not self.stopped:
             sent = []
-            self._unsent = flight.has_more
             source = _sending(chain(retry, flight), sent)
             done, crash = self._run(source, flight)
             if flight.error is not None:
                 raise flight.error
             if crash is None:
                 if flight.has_more():  # given while results came as a list
+                    retry = []  # sent, and recorded
                     continue
                 return
             # Sent again, a part fits its prefix itself: the task that was to
