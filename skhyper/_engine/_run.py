@@ -423,26 +423,38 @@ class Flight:
 
     def _next_item(self):
         with self.lock:
-            for entry in list(self.entries):
-                if entry.closed:
-                    continue
-                if entry.scheduler is None:
-                    self._open(entry)
-                    if entry.closed:
-                        continue
-                task = entry.scheduler.next_task()
-                if task is not None:
-                    entry.pending += 1
-                    return entry, task
-                if entry.pending == 0:  # a plan with no task at all
-                    entry.closed = True
-                    self._done(entry)
+            n_entries = -1
+            while n_entries != len(self.entries):  # until none was added
+                n_entries = len(self.entries)
+                item = self._first_ready()
+                if item is not None:
+                    return item
             # a task running may bring a plan more: wait for it, not for
             # the end of this Parallel call (unless results come as a list)
             waiting = any(e.pending and self._on_done.get(e.key) for e in self.entries)
             if self.streams and waiting:
                 return IDLE
             return None
+
+    def _first_ready(self):
+        """The first task of the lowest entry with one ready (opening the
+        entries on the way, closing those done: their ``on_done`` may add
+        entries)."""
+        for entry in list(self.entries):
+            if entry.closed:
+                continue
+            if entry.scheduler is None:
+                self._open(entry)
+                if entry.closed:
+                    continue
+            task = entry.scheduler.next_task()
+            if task is not None:
+                entry.pending += 1
+                return entry, task
+            if entry.pending == 0:  # a plan with no task at all
+                entry.closed = True
+                self._done(entry)
+        return None
 
     def __iter__(self):
         while True:
