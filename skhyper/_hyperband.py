@@ -3,9 +3,14 @@
 A strategy over the engine like the others. Hyperband (Li et al., JMLR
 2018) hedges successive halving's bet on how early a ranking settles: its
 brackets go from many candidates at a small resource to a few at the full
-resource. Each rung of each bracket is one ``evaluate`` call; the brackets
-run one after another (``s_max`` first), and a rung's survivors depend only
-on its complete results, so the search is the same for any ``n_jobs``. When
+resource. Each bracket is a source of batches for ``evaluate.many``: it
+yields a rung's candidates and, sent that rung's complete results, picks
+the next rung's survivors from them alone. The brackets run side by side
+on the engine (a worker done with its part of one bracket's rung takes
+work of another), and the rows are kept in (bracket, rung, candidate)
+order, so the search is the same for any ``n_jobs`` and any order in which
+tasks finish: the same as running the brackets one after another
+(``_side_by_side = False``, the reference the tests compare with). When
 the resource is a warm-start path of the estimator, survivors' models are
 continued from the rung before (``evaluate(..., keep=resource)``), as in
 the halving tuners.
@@ -103,9 +108,10 @@ class HyperbandTuner(BaseTuner):
     ``max_iter`` of histogram gradient boosting without early stopping) and
     its ``random_state`` is fixed, a survivor's model in each fold is
     continued from the rung before rather than refitted, with the scores of
-    fresh fits. The brackets run one after another; promotions depend only
-    on a rung's complete results, so the result is the same for any
-    ``n_jobs``.
+    fresh fits. The brackets run side by side: a worker done with its part
+    of one bracket's rung takes work of another bracket rather than wait.
+    Promotions depend only on a rung's complete results, so the result is
+    the same for any ``n_jobs`` and any order in which fits finish.
 
     Parameters
     ----------
@@ -352,16 +358,78 @@ class HyperbandTuner(BaseTuner):
             random_state=self.random_state,
         )
 
+    # Brackets side by side on the engine (``evaluate.many``); False runs
+    # them one after another, each rung one ``evaluate`` call.
+    _side_by_side = True
+
     def _run_search(self, evaluate, *, brackets, candidates, cv, n_samples):
-        """The rungs of every bracket, one after another."""
-        metric, resource = self._metric, self.resource
-        keep = None if resource == "n_samples" else resource
+        """The rungs of every bracket: each bracket a source of batches."""
         if self.verbose:
             print(f"n_brackets: {len(brackets)}")
             print(f"min_resources_: {self.min_resources_}")
             print(f"max_resources_: {self.max_resources_}")
             print(f"factor: {self.factor}")
         self._n_rungs_done = 0
+        if not self._side_by_side:
+            self._run_brackets_in_turn(evaluate, brackets, candidates, cv, n_samples)
+            return
+        evaluate.many(
+            [
+                self._bracket(bracket, candidate_params, cv, n_samples)
+                for bracket, candidate_params in zip(brackets, candidates)
+            ]
+        )
+
+    def _bracket(self, bracket, candidate_params, cv, n_samples):
+        """One bracket as a source for ``evaluate.many``: yields each rung's
+        batch and is sent its complete results, from which alone it picks
+        the next rung's candidates."""
+        metric, resource = self._metric, self.resource
+        keep = None if resource == "n_samples" else resource
+        n_rungs = len(bracket.n_candidates)
+        for itr, n_resources in enumerate(bracket.n_resources):
+            n_candidates = len(candidate_params)
+            if self.verbose:
+                print(
+                    f"bracket: {bracket.s}, iter: {itr}, n_candidates: "
+                    f"{n_candidates}, n_resources: {n_resources}"
+                )
+            if resource != "n_samples":
+                candidate_params = [
+                    {**c, resource: n_resources} for c in candidate_params
+                ]
+            results = yield {
+                "candidate_params": candidate_params,
+                "cv": self._rung_cv(cv, n_resources, n_samples),
+                "more_results": {
+                    "iter": [itr] * n_candidates,
+                    "n_resources": [n_resources] * n_candidates,
+                    "bracket": [bracket.s] * n_candidates,
+                },
+                "keep": keep,
+                "label": f"bracket {bracket.s}, rung {itr + 1}/{n_rungs}",
+            }
+            self._check_metric(results)
+            self._n_rungs_done += 1
+            if itr + 1 < n_rungs:
+                rows = np.arange(n_candidates)
+                k = bracket.n_candidates[itr + 1]
+                candidate_params = _survivors(results, rows, k, metric)
+
+    def _check_metric(self, results):
+        if f"mean_test_{self._metric}" not in results:
+            names = sorted(k[10:] for k in results if k.startswith("mean_test_"))
+            raise ValueError(
+                f"refit={self.refit!r} must name the metric that decides "
+                f"which candidates survive; the scores are {names}"
+            )
+
+    def _run_brackets_in_turn(self, evaluate, brackets, candidates, cv, n_samples):
+        """The rungs of every bracket, one ``evaluate`` call after another
+        (``_side_by_side = False``: the reference the side-by-side search
+        is tested against)."""
+        metric, resource = self._metric, self.resource
+        keep = None if resource == "n_samples" else resource
         total = sum(len(bracket.n_candidates) for bracket in brackets)
         for bracket, candidate_params in zip(brackets, candidates):
             n_rungs = len(bracket.n_candidates)
@@ -401,14 +469,7 @@ class HyperbandTuner(BaseTuner):
                 )
                 if spent and not len(in_rung):
                     return  # nothing read back: the rung never started
-                if f"mean_test_{metric}" not in results:
-                    names = sorted(
-                        k[10:] for k in results if k.startswith("mean_test_")
-                    )
-                    raise ValueError(
-                        f"refit={self.refit!r} must name the metric that decides "
-                        f"which candidates survive; the scores are {names}"
-                    )
+                self._check_metric(results)
                 if len(in_rung) < n_candidates:
                     return  # stopped in this rung
                 self._n_rungs_done += 1

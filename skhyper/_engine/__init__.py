@@ -6,12 +6,19 @@ returns ``cv_results_`` so far. That call, ``time_left()`` and ``stopped``
 are all a strategy may use; a strategy that asks in rounds (successive
 halving) may also have the final models kept from one call to the next and
 continued (``keep=``), label its progress lines and give the callback task
-of each round. Behind it, one call flows through these modules:
+of each round. A strategy with several independent sequences of rounds
+(Hyperband's brackets) hands ``evaluate.many`` one generator per sequence:
+their batches are in flight at once, and the answer does not depend on the
+order in which tasks finish (``_many``). Behind it, one call flows through
+these modules:
 
 ``_evaluate.Engine``
     The search in progress: plans each batch, skips what the checkpoint
     holds, runs the rest, records results as they arrive, keeps every
     candidate whose splits all finished (so a stopped search has results).
+``_many.InFlight``
+    Several batches in flight (``evaluate.many``): each source's next batch
+    asked when its batch is complete, rows kept in (source, batch) order.
 ``_settings``
     ``Settings`` (the tuner's parameters, resolved once per ``fit``),
     ``TaskContext`` (what a worker gets), ``Stop`` (why a search stopped).
@@ -42,7 +49,9 @@ of each round. Behind it, one call flows through these modules:
     small units grouped into tasks worth their dispatch.
 ``_run.Runner``
     Runs tasks through ``sklearn.utils.parallel.Parallel``, streams results
-    back to one loop in the parent: time budget, Ctrl-C, lost workers.
+    back to one loop in the parent: time budget, Ctrl-C, lost workers. A
+    ``Flight`` feeds it tasks from several plans at once (lowest key first),
+    a plan opened when its first task is needed.
 ``_worker.Worker``
     In a worker: fits each leaf's path step by step as ``Pipeline`` does,
     scores, times; ``_store`` keeps shared outputs across tasks of a plan,

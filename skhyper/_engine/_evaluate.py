@@ -49,6 +49,7 @@ from ._journal import (
 )
 from ._kept import KeptModels
 from ._keys import KeyTable, Unstable, canonical, persistent_key
+from ._many import InFlight
 from ._outcome import SearchOutcome, failures_of, history_of
 from ._plan import build_plan
 from ._progress import Callbacks, OrderedLines, Progress, cv_end_line, main_score
@@ -78,6 +79,7 @@ class _Batch:
         self.stamps = [None] * self.n  # history(): when the last one arrived
         self.plan = self.progress = self.lines = self.callbacks = None
         self.rows = []  # the rows of the candidates kept at the end
+        self.kept = None  # the KeptModels it continues from (None: the engine's)
 
     def done(self, leaf, split):
         """Whether every candidate of ``leaf`` has its result on ``split``."""
@@ -412,6 +414,11 @@ class Engine:
             self._keep_finished(batch, more_results)
         return self._finish(batch, defer_failures)
 
+    def evaluate_many(self, sources, *, defer_failures=False):
+        """Evaluate the batches of several sources in flight at once; return
+        ``cv_results_`` of everything kept so far (see :mod:`._many`)."""
+        return InFlight(self, sources, defer_failures).run()
+
     def _start(self, candidate_params, cv, keep):
         """The batch of one call: its candidates checked, its splits, its keys."""
         candidate_params = list(candidate_params)
@@ -449,9 +456,10 @@ class Engine:
             ]
         return batch
 
-    def _recall(self, batch):
+    def _recall(self, batch, remember=True):
         """Copy what an earlier call of this fit finished: neither fitted nor
-        counted as distinct again. Then remember this call's results."""
+        counted as distinct again. Then remember this call's results (a
+        batch in flight with others: once it is complete, :meth:`_remember`)."""
         if self._memo is not None and self._calls:
             memo = self._digested()
             n_splits = batch.n_splits
@@ -462,6 +470,11 @@ class Engine:
                     result = memo.get((batch.split_keys[s], cand_key))
                     batch.out[c * n_splits + s] = result
                     batch.recalled[c * n_splits + s] = result is not None
+        if remember:
+            self._remember(batch)
+
+    def _remember(self, batch):
+        """Let later calls recall this batch's results."""
         if self._memo is not None:
             call = (batch.split_keys, batch.params, batch.out, batch.cand_keys)
             self._calls.append(call)
@@ -541,9 +554,9 @@ class Engine:
     def _plan(self, batch):
         """Plan the batch once: known results and kept models subtracted."""
         settings, work = self._settings, self._work
-        starts = None
+        starts, kept = None, batch.kept or self._kept
         if batch.keep is not None:
-            starts = self._kept.starts(batch.params, batch.keep, batch.splits)
+            starts = kept.starts(batch.params, batch.keep, batch.splits)
         plan = batch.plan = build_plan(
             batch.params,
             self._base,
@@ -606,7 +619,8 @@ class Engine:
             self._fallbacks[reason] = self._fallbacks.get(reason, 0) + times
         for cand, value, blob, spent in report.kept:
             params = batch.params[cand]
-            self._kept.put(params, batch.keep, task.split, value, blob, spent)
+            kept = batch.kept or self._kept
+            kept.put(params, batch.keep, task.split, value, blob, spent)
 
     def _record_result(self, batch, cand, split, result, report):
         """Record one (candidate, split) result: stamp, hooks, lines, progress."""
@@ -762,6 +776,19 @@ class Evaluate:
             callback_ctx=callback_ctx,
             defer_failures=defer_failures,
         )
+
+    def many(self, sources, *, defer_failures=False):
+        """Evaluate several sequences of batches side by side.
+
+        Each source is a generator that yields the keyword arguments of one
+        call (``candidate_params``, ``cv``, ``more_results``, ``keep``,
+        ``label``) and is sent that batch's own ``cv_results_`` once all of
+        it finished; it then yields its next batch or returns. Workers take
+        tasks from every batch in flight; rows are kept in the order of
+        (source, batch), so the result does not depend on the order in
+        which tasks finish. Returns ``cv_results_`` of everything so far.
+        """
+        return self._engine.evaluate_many(sources, defer_failures=defer_failures)
 
     def report_failures(self):
         """Warn about failed fits of the whole search (raise if all failed)."""

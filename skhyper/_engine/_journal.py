@@ -222,7 +222,12 @@ class Journal:
             )
         self._check_magic()
         try:
-            self.db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT)
+            # Several batches in flight (``_many``) are opened, and read
+            # their rows, in the thread that dispatches tasks; every use of
+            # the connection is one at a time (under the flight's lock).
+            self.db = sqlite3.connect(
+                self.path, timeout=LOCK_TIMEOUT, check_same_thread=False
+            )
             self.db.execute("PRAGMA trusted_schema=OFF")
             self._open()
         except sqlite3.DatabaseError as exc:

@@ -75,7 +75,6 @@ class Runner:
         self.deadline = deadline
         self.stopped = None  # a Stop once stopped
         self.n_tasks = 0  # tasks sent to workers
-        self._unsent = lambda: False  # whether the scheduler has tasks left
         self._lock = threading.Lock()
         self._armed = self._expired = self._landed = False
         self._previous = None  # SIGINT's handler before the watchdog's
@@ -189,33 +188,64 @@ class Runner:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _run_plan(self, scheduler, X, y, splits, context, record):
-        def learn(task, results, report):
-            scheduler.learn(task, report)
-            record(task, results, report)
+        flight = Flight(X, y, streams=backend_streams_results())
+        flight.add((0,), lambda: (scheduler, splits, context, record))
+        self._run_flight(flight)
 
-        self._unsent = scheduler.has_more
-        retry = []  # tasks lost with a worker once: sent again
+    def flight(self, X, y, costs):
+        """A :class:`Flight` for several plans at once (no handover between
+        the tasks of a plan: workers take tasks of every plan in turn)."""
+        kind = backend_kind(self.settings.n_jobs)
+        streams = kind != "sequential" and backend_streams_results()
+        flight = Flight(X, y, streams=streams)
+        flight.runner, flight.costs = self, costs
+        return flight
+
+    def run_flight(self, flight):
+        """Run every plan ``flight`` holds or is given while it runs, until
+        none has work left (or the search stops)."""
+        try:
+            self._run_flight(flight)
+        finally:
+            for entry in flight.entries:
+                if entry.scheduler is not None:
+                    self.n_tasks += entry.scheduler.sent
+                    release(entry.context.plan_id)
+
+    def _run_flight(self, flight):
+        retry = []  # (entry, task) lost with a worker once: sent again
         while not self.stopped:
             sent = []
-            source = _sending(chain(retry, scheduler), sent)
-            done, crash = self._run(source, X, y, splits, context, learn)
+            source = _sending(chain(retry, flight), sent)
+            done, crash = self._run(source, flight)
+            if flight.error is not None:
+                raise flight.error
             if crash is None:
+                if flight.has_more():  # given while results came as a list
+                    retry = []  # sent, and recorded
+                    continue
                 return
             # Sent again, a part fits its prefix itself: the task that was to
             # hand it over may be the one that killed its worker.
-            lost = [replace(t, handover=()) for t in sent if t.id not in done]
+            lost = [
+                (entry, replace(t, handover=()))
+                for entry, t in (item for item in sent if item is not IDLE)
+                if (entry.key, t.id) not in done
+            ]
             if not retry:
                 retry = lost
                 continue
             # Lost twice: run each alone, to tell the culprit from bystanders;
             # then go on with the tasks not sent yet.
             retry = []
-            for task in lost:
+            for entry, task in lost:
                 if self.stopped:
                     return
-                done, crash = self._run([task], X, y, splits, context, learn)
-                if crash is not None and task.id not in done:
-                    self._record_crash(task, crash, record)
+                done, crash = self._run([(entry, task)], flight)
+                if crash is not None and (entry.key, task.id) not in done:
+                    with flight.lock:
+                        self._record_crash(task, crash, entry.record)
+                        flight.recorded(entry)
 
     def _record_crash(self, task, crash, record):
         if self.settings.error_score == "raise":
@@ -229,13 +259,13 @@ class Runner:
         with uninterrupted():
             record(task, results, TaskReport.lost_worker())
 
-    def _run(self, tasks, X, y, splits, context, record):
-        """One ``Parallel`` call; returns (finished task ids, crash or None)."""
+    def _run(self, items, flight):
+        """One ``Parallel`` call; returns (finished task keys, crash or None)."""
         done = set()
         timer = self._watchdog()
         try:
             try:
-                return self._consume(tasks, X, y, splits, context, record, done)
+                return self._consume(items, flight, done)
             except Exception as exc:
                 # joblib may replace a Ctrl-C by the error it met while
                 # aborting (a worker lost on the way out): it is still Ctrl-C.
@@ -251,24 +281,37 @@ class Runner:
         finally:
             self._disarm(timer)
 
-    def _consume(self, tasks, X, y, splits, context, record, done):
-        by_id = {}
+    def _consume(self, items, flight, done):
+        by_key = {}
+        X, y = flight.X, flight.y
 
         def jobs():
-            for task in tasks:
-                by_id[task.id] = task
-                yield delayed(run_task)(task, X, y, *splits[task.split], context)
+            for item in items:
+                if item is IDLE:
+                    yield delayed(_idle)()
+                    continue
+                entry, task = item
+                by_key[entry.key, task.id] = item
+                train, test = entry.splits[task.split]
+                yield delayed(_tagged)(
+                    entry.key, run_task, task, X, y, train, test, entry.context
+                )
 
         parallel = _parallel(self.settings.n_jobs, self.settings.pre_dispatch)
         results = None
         try:
             # Inside the try: with return_as="list" every fit runs here.
             results = parallel(jobs())
-            for task_id, leaf_results, report in results:
-                done.add(task_id)
-                with uninterrupted():  # recorded and journaled, or not at all
-                    record(by_id[task_id], leaf_results, report)
-                more = len(done) < len(by_id) or self._unsent()
+            for tagged in results:
+                if tagged is not None:
+                    key, (task_id, leaf_results, report) = tagged
+                    done.add((key, task_id))
+                    entry, task = by_key[key, task_id]
+                    with uninterrupted(), flight.lock:
+                        # recorded and journaled, or not at all
+                        entry.learn(task, leaf_results, report)
+                        flight.recorded(entry)
+                more = len(done) < len(by_key) or flight.busy()
                 if self.time_left() <= 0 and more:
                     self.stopped = Stop.MAX_TIME
                     break
@@ -279,6 +322,167 @@ class Runner:
         finally:
             _close(results)
         return done, None
+
+
+# What a flight sends a worker when no plan has a task ready but tasks are
+# running whose results may bring more (a bracket's next rung): a short
+# wait, after which the worker asks again.
+IDLE = object()
+IDLE_SECONDS = 0.02
+
+
+def _idle():
+    time.sleep(IDLE_SECONDS)
+
+
+def _tagged(key, run, *args):
+    """``run(*args)`` with the key of its plan in the flight."""
+    return key, run(*args)
+
+
+class _Entry:
+    """One plan in a flight: its tasks, splits and ``record``."""
+
+    def __init__(self, key, opener):
+        self.key, self.opener = key, opener
+        self.scheduler = self.splits = self.context = self.record = None
+        self.pending = 0  # tasks sent and not recorded yet
+        self.closed = False  # every task sent and recorded, or never to be
+
+    def learn(self, task, results, report):
+        self.scheduler.learn(task, report)
+        self.record(task, results, report)
+
+
+class Flight:
+    """The plans a runner takes tasks from at once, each ``add``-ed with a
+    key (the lowest key with a task ready goes first) and an opener: called
+    when the flight first needs a task of it, it returns ``(scheduler,
+    splits, context, record)``, or None when the plan has nothing to run.
+    ``on_done`` is called once every task of the plan is recorded; it may
+    ``add`` more plans. Everything a flight calls runs under its lock, the
+    recording of results too: one at a time, in any thread.
+    """
+
+    def __init__(self, X, y, streams=True):
+        self.X, self.y, self.streams = X, y, streams
+        self.lock = threading.RLock()
+        self.entries = []  # ordered by key
+        self.runner = self.costs = self.error = None
+        self._on_done = {}
+
+    def add(self, key, opener, on_done=None):
+        with self.lock:
+            entry = _Entry(key, opener)
+            self.entries.append(entry)
+            self.entries.sort(key=lambda e: e.key)
+            self._on_done[key] = on_done
+
+    def plan(self, plan, splits, record):
+        """What an opener returns for ``plan`` (a runner's flight)."""
+        runner = self.runner
+        context = TaskContext(
+            runner.settings,
+            caller=runner.caller,
+            n_candidates=plan.n_candidates,
+            n_splits=plan.n_splits,
+            deadline=runner.deadline,
+            plan_id=uuid.uuid4().hex,
+            memory=runner.settings.share_memory,
+        )
+        n_workers = effective_n_jobs(runner.settings.n_jobs)
+        kind = backend_kind(runner.settings.n_jobs)
+        if kind in ("processes", "remote"):
+            context = replace(context, memory=context.memory // n_workers)
+        scheduler = Scheduler(plan.tasks, self.costs, n_workers, None, runner.time_left)
+        return scheduler, splits, context, record
+
+    def _open(self, entry):
+        opened = entry.opener()
+        if opened is None:
+            entry.closed = True
+            self._done(entry)
+        else:
+            entry.scheduler, entry.splits, entry.context, entry.record = opened
+
+    def _done(self, entry):
+        on_done = self._on_done.pop(entry.key, None)
+        if on_done is not None:
+            on_done()
+
+    def next_item(self):
+        """``(entry, task)``, :data:`IDLE`, or None: nothing left to send
+        (or an opener failed: ``error``, raised by the runner)."""
+        if self.error is not None:
+            return None
+        try:
+            return self._next_item()
+        except BaseException as exc:  # in a dispatching thread, maybe
+            self.error = exc
+            return None
+
+    def _next_item(self):
+        with self.lock:
+            n_entries = -1
+            while n_entries != len(self.entries):  # until none was added
+                n_entries = len(self.entries)
+                item = self._first_ready()
+                if item is not None:
+                    return item
+            # a task running may bring a plan more: wait for it, not for
+            # the end of this Parallel call (unless results come as a list)
+            waiting = any(e.pending and self._on_done.get(e.key) for e in self.entries)
+            if self.streams and waiting:
+                return IDLE
+            return None
+
+    def _first_ready(self):
+        """The first task of the lowest entry with one ready (opening the
+        entries on the way, closing those done: their ``on_done`` may add
+        entries)."""
+        for entry in list(self.entries):
+            if entry.closed:
+                continue
+            if entry.scheduler is None:
+                self._open(entry)
+                if entry.closed:
+                    continue
+            task = entry.scheduler.next_task()
+            if task is not None:
+                entry.pending += 1
+                return entry, task
+            if entry.pending == 0:  # a plan with no task at all
+                entry.closed = True
+                self._done(entry)
+        return None
+
+    def __iter__(self):
+        while True:
+            item = self.next_item()
+            if item is None:
+                return
+            yield item
+
+    def recorded(self, entry):
+        """A task of ``entry`` is recorded: call ``on_done`` if it was the
+        last one."""
+        entry.pending -= 1
+        if entry.pending == 0 and not entry.scheduler.has_more():
+            entry.closed = True
+            self._done(entry)
+
+    def has_more(self):
+        """Whether a plan has a task to send (or is not opened yet)."""
+        with self.lock:
+            return any(
+                not e.closed and (e.scheduler is None or e.scheduler.has_more())
+                for e in self.entries
+            )
+
+    def busy(self):
+        """Whether tasks are left to send or to record."""
+        with self.lock:
+            return self.has_more() or any(e.pending for e in self.entries)
 
 
 def _sending(tasks, sent):

@@ -1,0 +1,213 @@
+"""Hyperband's brackets side by side on the engine (``evaluate.many``): the
+same ``cv_results_`` as the brackets one after another, for any ``n_jobs``
+and any order in which tasks finish; brackets overlap; survivors still
+continued with the scores of fresh fits; an interrupted search keeps its
+finished rungs."""
+
+import threading
+
+import pytest
+from joblib import parallel_config
+from scipy.stats import loguniform, randint
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import make_classification
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.tree import DecisionTreeClassifier
+from threadpoolctl import threadpool_limits
+
+from skhyper import HyperbandTuner
+
+from .test_in_flight import comparable
+
+X, y = make_classification(n_samples=150, n_features=6, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    with threadpool_limits(1):
+        yield
+
+
+def in_turn(tuner):
+    """The same search with its brackets one after another (the reference)."""
+    tuner = clone(tuner)
+    tuner._side_by_side = False
+    return tuner
+
+
+# -- Hyperband's brackets side by side --------------------------------------------
+
+TREE = dict(
+    estimator=DecisionTreeClassifier(random_state=0),
+    param_distributions={
+        "max_depth": randint(1, 8),
+        "min_samples_leaf": randint(1, 30),
+    },
+    factor=3,
+    cv=3,
+    random_state=0,
+)
+
+
+@pytest.mark.parametrize("n_jobs, backend", [(1, None), (2, None), (2, "threading")])
+def test_side_by_side_equals_brackets_in_turn(n_jobs, backend):
+    reference = in_turn(HyperbandTuner(**TREE, n_jobs=1)).fit(X, y)
+    with parallel_config(backend=backend) if backend else parallel_config():
+        tuner = HyperbandTuner(**TREE, n_jobs=n_jobs).fit(X, y)
+    assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
+    assert tuner.best_index_ == reference.best_index_
+    assert tuner.best_params_ == reference.best_params_
+    if n_jobs == 1:  # one worker: the brackets run in turn, the same work
+        assert tuner.work_["fits"] == reference.work_["fits"]
+
+
+def test_warm_continuation_side_by_side_equals_fresh_fits():
+    cv = StratifiedKFold(3)
+    kw = dict(
+        resource="n_estimators",
+        max_resources=9,
+        cv=cv,
+        random_state=0,
+        return_train_score=True,
+    )
+    space = {"learning_rate": loguniform(0.01, 1.0), "max_depth": [1, 2, 3]}
+    gb = GradientBoostingClassifier(random_state=0)
+    reference = in_turn(HyperbandTuner(gb, space, **kw)).fit(X, y)
+    with parallel_config(backend="threading"):
+        tuner = HyperbandTuner(gb, space, n_jobs=2, **kw).fit(X, y)
+    assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
+    # every survivor grew its boosters: none retrained from zero
+    assert tuner.work_["warm_start_fits"] == (3 + 1 + 1) * 3
+    results = tuner.cv_results_
+    for index in (0, 9, 12, len(results["params"]) - 1):
+        params = results["params"][index]
+        fresh = cross_validate(
+            clone(gb).set_params(**params), X, y, cv=cv, return_train_score=True
+        )
+        for s in range(3):
+            assert results[f"split{s}_test_score"][index] == fresh["test_score"][s]
+            assert results[f"split{s}_train_score"][index] == fresh["train_score"][s]
+
+
+class LoggingTree(ClassifierMixin, BaseEstimator):
+    """A decision tree that logs the start and end of every fit."""
+
+    log = []
+
+    def __init__(self, depth=1, tag=0.0):
+        self.depth = depth
+        self.tag = tag
+
+    def fit(self, X, y):
+        self.log.append(("start", self.tag, self.depth, threading.get_ident()))
+        self.model_ = DecisionTreeClassifier(max_depth=self.depth, random_state=0)
+        self.model_.fit(X, y)
+        self.classes_ = self.model_.classes_
+        self.log.append(("end", self.tag, self.depth, threading.get_ident()))
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_brackets_overlap_on_two_workers():
+    kw = dict(
+        resource="depth",
+        max_resources=9,
+        factor=3,
+        brackets=2,  # s=2: 9, 3, 1 candidates; s=1: 5, 1
+        cv=3,
+        random_state=0,
+        refit=False,
+    )
+    space = {"tag": loguniform(1e-3, 1.0)}  # a bracket's candidates are its own
+    LoggingTree.log = []
+    reference = in_turn(HyperbandTuner(LoggingTree(), space, **kw)).fit(X, y)
+    in_turn_log = LoggingTree.log
+    LoggingTree.log = []
+    with parallel_config(backend="threading"):
+        tuner = HyperbandTuner(LoggingTree(), space, n_jobs=2, **kw).fit(X, y)
+    log = LoggingTree.log
+    assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
+
+    results = tuner.cv_results_
+    bracket_of = {p["tag"]: b for p, b in zip(results["params"], results["bracket"])}
+
+    def order(log):
+        first, last = bracket_of[log[0][1]], max(results["bracket"])
+        a_last_end = max(
+            i
+            for i, (event, tag, depth, _) in enumerate(log)
+            if event == "end" and bracket_of[tag] == first and depth == 9
+        )
+        b_first_start = min(
+            i
+            for i, (event, tag, _, _) in enumerate(log)
+            if event == "start" and bracket_of[tag] != first
+        )
+        return first, last, b_first_start, a_last_end
+
+    # in turn: bracket s=2 ends before bracket s=1 starts
+    first, last, b_start, a_end = order(in_turn_log)
+    assert first == last == 2 and a_end < b_start
+    # side by side: a task of s=1 starts before s=2's last rung completes,
+    # on both workers' threads
+    first, _, b_start, a_end = order(log)
+    assert first == 2 and b_start < a_end
+    assert len({thread for *_, thread in log}) == 2
+
+
+STOP_AT = {"calls": 0, "at": None}
+LOCK = threading.Lock()
+
+
+def interrupting_accuracy(estimator, X, y):
+    with LOCK:
+        STOP_AT["calls"] += 1
+        stop = STOP_AT["calls"] == STOP_AT["at"]
+    if stop:
+        raise KeyboardInterrupt
+    return accuracy_score(y, estimator.predict(X))
+
+
+@pytest.mark.parametrize("at", [20, 35, 55])
+def test_interrupted_side_by_side_keeps_finished_rungs_in_order(at):
+    reference = in_turn(HyperbandTuner(**TREE, scoring="accuracy")).fit(X, y)
+    tuner = HyperbandTuner(**TREE, scoring=interrupting_accuracy, n_jobs=2)
+    STOP_AT.update(calls=0, at=at)
+    try:
+        with parallel_config(backend="threading"), pytest.raises(KeyboardInterrupt):
+            tuner.fit(X, y)
+    finally:
+        STOP_AT.update(calls=0, at=None)
+    results, ref = tuner.cv_results_, reference.cv_results_
+    assert 0 < len(results["params"]) < len(ref["params"])
+    # each row is the reference's row of that (bracket, rung, candidate), in
+    # the reference's order
+    key = lambda r, i: (r["bracket"][i], r["iter"][i], repr(r["params"][i]))  # noqa: E731
+    ref_index = {key(ref, i): i for i in range(len(ref["params"]))}
+    rows = [ref_index[key(results, i)] for i in range(len(results["params"]))]
+    assert rows == sorted(rows)
+    for i, j in enumerate(rows):
+        for s in range(3):
+            assert results[f"split{s}_test_score"][i] == ref[f"split{s}_test_score"][j]
+
+
+def test_checkpoint_resumes_side_by_side(tmp_path):
+    reference = in_turn(HyperbandTuner(**TREE, scoring="accuracy")).fit(X, y)
+    kw = dict(TREE, scoring=interrupting_accuracy, n_jobs=2)
+    tuner = HyperbandTuner(**kw, checkpoint=tmp_path / "brackets.db")
+    STOP_AT.update(calls=0, at=40)
+    try:
+        with parallel_config(backend="threading"), pytest.raises(KeyboardInterrupt):
+            tuner.fit(X, y)
+    finally:
+        STOP_AT.update(calls=0, at=None)
+    n_kept = len(tuner.cv_results_["params"])
+    assert 0 < n_kept < len(reference.cv_results_["params"])
+    with parallel_config(backend="threading"):
+        tuner.fit(X, y)
+    assert tuner.work_["from_checkpoint"] >= 3 * n_kept
+    assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
