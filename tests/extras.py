@@ -90,6 +90,7 @@ SLOW = (
     # many searches: property tests, several metrics, gallery-sized examples
     "tests/test_anomaly.py::test_multimetric_in_tuner_and_sklearn_search_agree",
     "tests/test_keys_sound.py::test_sharing_equals_scikit_learn_over_a_catalogue",
+    "tests/test_keys_sound.py::test_an_edit_between_run_and_resume_never",
     "tests/test_fuzz.py::test_a_drawn_search_runs_as_scikit_learns",
     "tests/test_selection.py::test_one_standard_error_rule_as_scikit_learns_gallery",
     "tests/test_sharing.py::test_composites_nested_with_pandas_output",
