@@ -496,12 +496,6 @@ def _import_afresh(names):
     return importlib.import_module(names["MODULE"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the key digests the source file on disk, not the code that was "
-    "imported: a search run with a module imported before its file was "
-    "edited journals the old code's scores under the new file's key",
-)
 def test_a_file_edited_after_its_import_does_not_key_the_old_code(
     iris, tmp_path, monkeypatch
 ):
@@ -531,11 +525,6 @@ def test_a_file_edited_after_its_import_does_not_key_the_old_code(
             sys.modules.pop(name, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a user module imported inside a function body is in no module's "
-    "globals, so its source is not in the key: editing it reuses the rows",
-)
 def test_a_helper_imported_inside_a_method_is_in_the_key(iris, tmp_path, monkeypatch):
     X, y = iris
     monkeypatch.syspath_prepend(str(tmp_path))

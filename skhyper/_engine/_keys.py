@@ -30,6 +30,7 @@ from sklearn.compose import make_column_selector
 from sklearn.frozen import FrozenEstimator
 
 from .._compat import metadata_request_of, output_config, scorer_state
+from ._code import imports_in, module_file, not_the_file
 
 
 class KeyTable:
@@ -278,7 +279,7 @@ def _note_module(name, obj, sources, seen):
         return
     seen.add(name)
     module = sys.modules.get(name)
-    path = getattr(module, "__file__", None)
+    path = module_file(name)
     digest = _file_digest(path) if isinstance(path, str) else None
     if digest is None:
         what = getattr(obj, "__qualname__", None) or repr(obj)
@@ -287,17 +288,33 @@ def _note_module(name, obj, sources, seen):
             "a prompt, `python -c`), so another run cannot tell whether it "
             "is the same code"
         )
+    if module is not None:
+        why = not_the_file(module, path)
+        if why is not None:
+            raise Unstable(
+                f"the module {name} was edited after it was imported ({why}): "
+                "the code running is not its file's, so its scores cannot be "
+                "keyed by the file (reload the module, or restart)"
+            )
     sources.add((name, digest))
-    # The user's modules this one reads from: imported modules, and the
-    # modules of the functions and classes it imported by name.
-    for value in list(vars(module).values()):
-        if isinstance(value, types.ModuleType):
-            other = value.__name__
-        elif isinstance(value, type | types.FunctionType):
-            other = getattr(value, "__module__", None)
-        else:
-            continue
-        if isinstance(other, str) and other not in seen and _is_local(other):
+    # The user's modules this one reads from: imported modules, the modules
+    # of the functions and classes it imported by name, and every module its
+    # source imports anywhere (inside a function too, loaded or not yet).
+    others = {}
+    if module is not None:
+        for value in list(vars(module).values()):
+            if isinstance(value, types.ModuleType):
+                others.setdefault(value.__name__, value)
+            elif isinstance(value, type | types.FunctionType):
+                other = getattr(value, "__module__", None)
+                if isinstance(other, str):
+                    others.setdefault(other, value)
+    package = getattr(module, "__package__", None) or name.rpartition(".")[0]
+    for other in imports_in(path, package):
+        if other not in others and _is_local(other) and module_file(other):
+            others[other] = other
+    for other, value in others.items():
+        if other not in seen and _is_local(other):
             _note_module(other, value, sources, seen)
 
 
