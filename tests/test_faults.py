@@ -696,7 +696,7 @@ def test_ctrl_c_caught_by_the_estimator_still_stops_and_keeps_no_cut_fit(tmp_pat
 # -- 4. the main process killed at random points ---------------------------------
 
 KILLS = """
-import json, os, random, signal, sqlite3, sys, time
+import json, os, random, shutil, signal, sqlite3, sys, time
 sys.path.insert(0, {root!r})
 from sklearn.datasets import load_iris
 from skhyper import GridTuner
@@ -766,8 +766,17 @@ for k in range(n_kills):
         took[n_jobs] /= 2
     rows = 0
     if os.path.exists(path) and os.path.getsize(path):
-        with sqlite3.connect(path) as db:
-            rows = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        # Read a copy (with its journal files): reading would roll back a
+        # half-made file, which the resume must meet as the kill left it.
+        probe = path + ".probe"
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                shutil.copyfile(path + suffix, probe + suffix)
+        with sqlite3.connect(probe) as db:
+            try:
+                rows = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+            except sqlite3.OperationalError:  # killed while making its tables
+                rows = 0
         db.close()
     before = len(open(log).read().split())
     resumed = search(path, log + ".resume")
