@@ -358,10 +358,6 @@ class HyperbandTuner(BaseTuner):
             random_state=self.random_state,
         )
 
-    # Brackets side by side on the engine (``evaluate.many``); False runs
-    # them one after another, each rung one ``evaluate`` call.
-    _side_by_side = True
-
     def _run_search(self, evaluate, *, brackets, candidates, cv, n_samples):
         """The rungs of every bracket: each bracket a source of batches."""
         if self.verbose:
@@ -370,9 +366,6 @@ class HyperbandTuner(BaseTuner):
             print(f"max_resources_: {self.max_resources_}")
             print(f"factor: {self.factor}")
         self._n_rungs_done = 0
-        if not self._side_by_side:
-            self._run_brackets_in_turn(evaluate, brackets, candidates, cv, n_samples)
-            return
         evaluate.many(
             [
                 self._bracket(bracket, candidate_params, cv, n_samples)
@@ -423,60 +416,6 @@ class HyperbandTuner(BaseTuner):
                 f"refit={self.refit!r} must name the metric that decides "
                 f"which candidates survive; the scores are {names}"
             )
-
-    def _run_brackets_in_turn(self, evaluate, brackets, candidates, cv, n_samples):
-        """The rungs of every bracket, one ``evaluate`` call after another
-        (``_side_by_side = False``: the reference the side-by-side search
-        is tested against)."""
-        metric, resource = self._metric, self.resource
-        keep = None if resource == "n_samples" else resource
-        total = sum(len(bracket.n_candidates) for bracket in brackets)
-        for bracket, candidate_params in zip(brackets, candidates):
-            n_rungs = len(bracket.n_candidates)
-            for itr, n_resources in enumerate(bracket.n_resources):
-                # With the budget spent, a rung is still asked for: what the
-                # checkpoint holds costs no budget.
-                spent = evaluate.time_left() <= 0
-                n_candidates = len(candidate_params)
-                if self.verbose:
-                    print("-" * 10)
-                    print(f"bracket: {bracket.s}, iter: {itr}")
-                    print(f"n_candidates: {n_candidates}")
-                    print(f"n_resources: {n_resources}")
-                if resource != "n_samples":
-                    candidate_params = [
-                        {**c, resource: n_resources} for c in candidate_params
-                    ]
-                more_results = {
-                    "iter": [itr] * n_candidates,
-                    "n_resources": [n_resources] * n_candidates,
-                    "bracket": [bracket.s] * n_candidates,
-                }
-                results = evaluate(
-                    candidate_params,
-                    self._rung_cv(cv, n_resources, n_samples),
-                    more_results=more_results,
-                    keep=keep,
-                    label=(
-                        f"bracket {bracket.s}, rung {itr + 1}/{n_rungs} "
-                        f"({self._n_rungs_done + 1}/{total})"
-                    ),
-                )
-                if not results:
-                    return  # stopped before any candidate finished
-                in_rung = np.flatnonzero(
-                    (results["bracket"] == bracket.s) & (results["iter"] == itr)
-                )
-                if spent and not len(in_rung):
-                    return  # nothing read back: the rung never started
-                self._check_metric(results)
-                if len(in_rung) < n_candidates:
-                    return  # stopped in this rung
-                self._n_rungs_done += 1
-                if itr + 1 < n_rungs:
-                    candidate_params = _survivors(
-                        results, in_rung, bracket.n_candidates[itr + 1], metric
-                    )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

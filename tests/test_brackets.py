@@ -6,6 +6,7 @@ finished rungs."""
 
 import threading
 
+import numpy as np
 import pytest
 from joblib import parallel_config
 from scipy.stats import loguniform, randint
@@ -18,6 +19,7 @@ from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
 from skhyper import HyperbandTuner
+from skhyper._hyperband import _survivors
 
 from .test_in_flight import comparable
 
@@ -30,11 +32,50 @@ def one_blas_thread():
         yield
 
 
+class InTurn(HyperbandTuner):
+    """The reference: the brackets one after another, each rung one
+    ``evaluate`` call, survivors picked from the rung's rows."""
+
+    def _run_search(self, evaluate, *, brackets, candidates, cv, n_samples):
+        metric, resource = self._metric, self.resource
+        keep = None if resource == "n_samples" else resource
+        self._n_rungs_done = 0
+        for bracket, candidate_params in zip(brackets, candidates):
+            n_rungs = len(bracket.n_candidates)
+            for itr, n_resources in enumerate(bracket.n_resources):
+                spent = evaluate.time_left() <= 0
+                n_candidates = len(candidate_params)
+                if resource != "n_samples":
+                    candidate_params = [
+                        {**c, resource: n_resources} for c in candidate_params
+                    ]
+                results = evaluate(
+                    candidate_params,
+                    self._rung_cv(cv, n_resources, n_samples),
+                    more_results={
+                        "iter": [itr] * n_candidates,
+                        "n_resources": [n_resources] * n_candidates,
+                        "bracket": [bracket.s] * n_candidates,
+                    },
+                    keep=keep,
+                )
+                if not results:
+                    return  # stopped before any candidate finished
+                in_rung = np.flatnonzero(
+                    (results["bracket"] == bracket.s) & (results["iter"] == itr)
+                )
+                if (spent and not len(in_rung)) or len(in_rung) < n_candidates:
+                    return  # the rung never started, or was stopped in
+                self._n_rungs_done += 1
+                if itr + 1 < n_rungs:
+                    candidate_params = _survivors(
+                        results, in_rung, bracket.n_candidates[itr + 1], metric
+                    )
+
+
 def in_turn(tuner):
     """The same search with its brackets one after another (the reference)."""
-    tuner = clone(tuner)
-    tuner._side_by_side = False
-    return tuner
+    return InTurn(**clone(tuner).get_params(deep=False))
 
 
 # -- Hyperband's brackets side by side --------------------------------------------
