@@ -324,9 +324,17 @@ class BayesTuner(BaseTuner):
             study = optuna.create_study(direction="maximize", sampler=sampler)
             seen = set()  # identities of the candidates proposed so far
             n_asked = n_told = 0
+            n_read = 0  # rounds' candidates read back once the budget was spent
+            limit = None  # how many the checkpoint may hold, once it is spent
             while self.n_iter is None or n_asked < self.n_iter:
-                if evaluate.time_left() <= 0:
-                    break
+                spent = evaluate.time_left() <= 0
+                if spent:
+                    # Journaled trials cost no budget: the rounds the
+                    # checkpoint holds whole are read back and told, until
+                    # one is not (the sampler cannot be told the rest).
+                    limit = evaluate.n_journaled() if limit is None else limit
+                    if n_read >= limit:
+                        break
                 size = first if n_asked == 0 else n_workers
                 if self.n_iter is not None:
                     size = min(size, self.n_iter - n_asked)
@@ -335,6 +343,14 @@ class BayesTuner(BaseTuner):
                     trial, candidate = _propose(optuna, study, space, seed, seen)
                     trials.append(trial)
                     candidates.append(candidate)
+                if spent:
+                    known = evaluate.journaled(candidates)
+                    if not all(known):
+                        read = [c for c, k in zip(candidates, known) if k]
+                        if read:
+                            evaluate(read, defer_failures=True)
+                        break
+                    n_read += size
                 results = evaluate(candidates, defer_failures=True)
                 n_asked += size
                 finished = len(results.get("params", ())) - n_told

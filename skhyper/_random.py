@@ -14,6 +14,12 @@ from ._space import check_distributions, endless_candidates, sampled_candidates
 # enough to keep workers busy, few enough to stop close to max_time.
 BATCH_PER_WORKER = 2
 
+# Once max_time is spent, n_iter=None still reads back what the checkpoint
+# holds: it draws twice as many candidates as the checkpoint holds, plus this
+# many (the holes a search cut short leaves in its last batches), and reads
+# back those whose every split is journaled.
+READ_AHEAD = 64
+
 
 @fill_doc
 class RandomTuner(BaseTuner):
@@ -40,7 +46,10 @@ class RandomTuner(BaseTuner):
 
     n_iter : int or None, default=10
         Number of candidates sampled. None samples until ``max_time`` is
-        spent, or until a space made only of lists is exhausted.
+        spent, or until a space made only of lists is exhausted; with a
+        ``checkpoint``, the candidates it would sample next that the
+        checkpoint holds are still read back once the budget is spent (they
+        cost no budget).
 
     %(scoring)s
 
@@ -171,8 +180,23 @@ class RandomTuner(BaseTuner):
                 if not params:
                     break
                 evaluate(params, defer_failures=True)
+            else:
+                _read_ahead(evaluate, candidates)
             evaluate.report_failures()
             return
         evaluate(
             sampled_candidates(self.param_distributions, self.n_iter, self.random_state)
         )
+
+
+def _read_ahead(evaluate, candidates):
+    """With the budget spent, read back the journaled candidates among the
+    next ones the sampler draws: rows read back cost no budget."""
+    n = evaluate.n_journaled()
+    if not n:
+        return
+    window = list(islice(candidates, 2 * n + READ_AHEAD))
+    known = evaluate.journaled(window)
+    params = [p for p, k in zip(window, known) if k]
+    if params:
+        evaluate(params, defer_failures=True)

@@ -41,6 +41,7 @@ from .._scoring import is_multimetric
 from ._cost import Costs
 from ._journal import (
     Journal,
+    ReadError,
     candidate_digest,
     error_key,
     holds_error_score,
@@ -224,6 +225,13 @@ class Engine:
         except Unstable as exc:
             self._journal.close()
             self._journal, self._not_journaled = None, str(exc)
+        except (sqlite3.Error, OSError) as exc:  # before any fit: refused
+            self._journal.close()
+            raise ValueError(
+                f"checkpoint={settings.checkpoint!r} cannot be read or written "
+                f"({type(exc).__name__}: {exc}). Give a new path or remove the "
+                "file."
+            ) from exc
         except BaseException:
             self._journal.close()
             raise
@@ -283,20 +291,43 @@ class Engine:
         try:
             self._journal.write(rows)
         except (sqlite3.Error, OSError) as exc:
-            journal, self._journal = self._journal, None
-            self._journal_off = journal
-            try:
-                journal.close()
-            except (sqlite3.Error, OSError):
-                pass
-            warnings.warn(
-                f"checkpoint={self._settings.checkpoint!r} could not be written "
-                f"({type(exc).__name__}: {exc}); the checkpoint is off for the "
-                "rest of this search. Every result is kept in memory and "
-                "returned; the rows not written will be fitted again by a "
-                "rerun.",
-                UserWarning,
+            self._turn_off(
+                f"could not be written ({type(exc).__name__}: {exc})",
+                "the rows not written will be fitted again by a rerun",
             )
+
+    def _turn_off(self, what, then):
+        """Turn the checkpoint off for the rest of the search, with one
+        warning saying ``what`` happened and what ``then`` follows."""
+        journal, self._journal = self._journal, None
+        self._journal_off = journal
+        try:
+            journal.close()
+        except (sqlite3.Error, OSError):
+            pass
+        warnings.warn(
+            f"checkpoint={self._settings.checkpoint!r} {what}; the checkpoint "
+            "is off for the rest of this search. Every result is kept in memory "
+            f"and returned; {then}.",
+            UserWarning,
+        )
+
+    def _load(self, split_keys):
+        """The checkpoint's rows on these splits (see ``Journal.load``); {}
+        once it is off. A read that fails turns it off: what it would have
+        read is fitted."""
+        if self._journal is None:
+            return {}
+        try:
+            return self._journal.load(
+                split_keys, self._settings.return_train_score, self._metric_names
+            )
+        except ReadError as exc:
+            self._turn_off(
+                f"could not be read ({exc.__cause__ or exc})",
+                "what it held is fitted again",
+            )
+            return {}
 
     def _candidate_key(self, params):
         """The candidate's persistent digest, or None when it has none (then
@@ -381,6 +412,50 @@ class Engine:
             warn_or_raise_about_fit_failures(self._out, self._settings.error_score)
             self._last_results = self.results()
             self._n_formatted = len(self._params)
+
+    def journaled(self, candidate_params, cv=None):
+        """Which candidates the checkpoint holds every split of (a list of
+        bools): what a search whose budget is spent still reads back."""
+        candidate_params = list(candidate_params)
+        if self._journal is None or not candidate_params:
+            return [False] * len(candidate_params)
+        split_keys = self._split_keys(cv)
+        found = self._load(split_keys)
+        error_score = self._settings.error_score
+        known = []
+        for params in candidate_params:
+            try:
+                key = candidate_digest(params)
+            except Unstable:
+                known.append(False)
+                continue
+            fail = error_key(key, error_score)
+            known.append(
+                all(
+                    _read_back(found, s, key) is not None
+                    or _read_back(found, s, fail, True) is not None
+                    for s in split_keys
+                )
+            )
+        return known
+
+    def n_journaled(self, cv=None):
+        """How many candidate keys the checkpoint holds rows for on the
+        splits of ``cv`` (0 without a checkpoint, or once it is off)."""
+        if self._journal is None:
+            return 0
+        try:
+            return self._journal.n_candidates(self._split_keys(cv))
+        except ReadError as exc:
+            self._turn_off(
+                f"could not be read ({exc.__cause__ or exc})",
+                "what it held is fitted again",
+            )
+            return 0
+
+    def _split_keys(self, cv):
+        splits = (cv or self._cv).split(self._X, self._y, **self._split_params)
+        return [split_digest(self._key, tr, te) for tr, te in splits]
 
     # -- one call, step by step --------------------------------------------------
 
@@ -501,11 +576,9 @@ class Engine:
 
     def _read_checkpoint(self, batch):
         """Copy the results the checkpoint holds for this batch."""
-        if self._journal is None:
+        found = self._load(batch.split_keys)
+        if not found:
             return
-        found = self._journal.load(
-            batch.split_keys, self._settings.return_train_score, self._metric_names
-        )
         n_splits = batch.n_splits
         for c, (cand_key, fail_key) in enumerate(
             zip(batch.cand_keys, batch.error_keys)
@@ -797,6 +870,18 @@ class Evaluate:
     def time_left(self):
         """Seconds left of ``max_time`` (inf without a budget, 0 once stopped)."""
         return self._engine.time_left()
+
+    def journaled(self, candidate_params, cv=None):
+        """Which candidates the checkpoint holds every split of: a list of
+        bools. Those cost no budget; a strategy whose ``max_time`` is spent
+        still asks for them, and only them."""
+        return self._engine.journaled(candidate_params, cv)
+
+    def n_journaled(self, cv=None):
+        """How many candidates the checkpoint holds rows for on these splits
+        (of this search or another one on the same data): a bound on what
+        a strategy whose budget is spent may look ahead for."""
+        return self._engine.n_journaled(cv)
 
     @property
     def stopped(self):
