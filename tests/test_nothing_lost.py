@@ -6,7 +6,11 @@ foreign SQLite file, a 0-d array in a grid. Reuse is proven by counting fits,
 never by timing.
 """
 
+import os
+import pickle
 import sqlite3
+import subprocess
+import sys
 import threading
 import warnings
 
@@ -27,6 +31,11 @@ from skhyper._engine._journal import candidate_digest
 
 from .counting import CountingClassifier, reset_counts
 from .utils import assert_cv_results_equal
+
+try:
+    import resource
+except ImportError:  # not POSIX
+    resource = None
 
 GRID = {"C": [0.01, 0.1, 1.0, 10.0]}
 
@@ -467,3 +476,59 @@ def test_a_damaged_checkpoint_is_refused_before_any_fit(classification, tmp_path
     with pytest.raises(ValueError, match=r"checkpoint=.*damaged\.db"):
         tuner.fit(X, y)
     assert CountingClassifier.fits == []
+
+
+# -- a real write failure: a file size limit --------------------------------------
+
+_FULL_DISK = """
+import pickle, resource, signal, sys, warnings
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from skhyper import GridTuner
+
+path, out = sys.argv[1], sys.argv[2]
+X, y = make_classification(n_samples=120, n_features=8, random_state=0)
+grid = {"C": [0.001 * 2**i for i in range(20)]}
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+# Writes past 40 kB fail (EFBIG: SQLite's "disk I/O error" or "database or
+# disk is full") instead of killing the process.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, hard))
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    tuner = GridTuner(LogisticRegression(), grid, cv=3, checkpoint=path).fit(X, y)
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+with open(out, "wb") as f:
+    pickle.dump(([str(w.message) for w in caught], tuner.cv_results_), f)
+"""
+
+
+@pytest.mark.skipif(resource is None, reason="needs resource (POSIX)")
+def test_a_checkpoint_past_a_file_size_limit_keeps_every_result(tmp_path):
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    path, out = tmp_path / "limited.db", tmp_path / "out.pkl"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root)
+    proc = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(path), str(out)],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    with open(out, "rb") as f:
+        messages, results = pickle.load(f)
+    assert len(messages) == 1, messages
+    assert "limited.db" in messages[0] and "could not be written" in messages[0]
+    X, y = make_classification(n_samples=120, n_features=8, random_state=0)
+    grid = {"C": [0.001 * 2**i for i in range(20)]}
+    reference = GridSearchCV(LogisticRegression(), grid, cv=3).fit(X, y)
+    assert_cv_results_equal(results, reference.cv_results_)
+    # What was written before the limit is a checkpoint a rerun reads back.
+    n_written = _n_rows(path)
+    assert 0 < n_written < 20 * 3
+    again = GridTuner(LogisticRegression(), grid, cv=3, checkpoint=path).fit(X, y)
+    assert again.work_["from_checkpoint"] == n_written
+    assert_cv_results_equal(again.cv_results_, reference.cv_results_)
