@@ -15,9 +15,10 @@ from ._space import check_distributions, endless_candidates, sampled_candidates
 BATCH_PER_WORKER = 2
 
 # Once max_time is spent, n_iter=None still reads back what the checkpoint
-# holds: it draws twice as many candidates as the checkpoint holds, plus this
-# many (the holes a search cut short leaves in its last batches), and reads
-# back those whose every split is journaled.
+# holds: it draws twice as many candidates as the checkpoint holds beyond
+# those already evaluated, plus this many (the holes a search cut short
+# leaves in its last batch), and reads back those whose every split is
+# journaled.
 READ_AHEAD = 64
 
 
@@ -175,13 +176,14 @@ class RandomTuner(BaseTuner):
             # One batch whose fits all fail is no reason to stop: failures
             # are reported once, for the whole search, at its end.
             batch = BATCH_PER_WORKER * evaluate.n_workers
+            results = {}
             while evaluate.time_left() > 0:
                 params = list(islice(candidates, batch))
                 if not params:
                     break
-                evaluate(params, defer_failures=True)
+                results = evaluate(params, defer_failures=True)
             else:
-                _read_ahead(evaluate, candidates)
+                _read_ahead(evaluate, candidates, len(results.get("params", ())))
             evaluate.report_failures()
             return
         evaluate(
@@ -189,13 +191,15 @@ class RandomTuner(BaseTuner):
         )
 
 
-def _read_ahead(evaluate, candidates):
+def _read_ahead(evaluate, candidates, n_evaluated):
     """With the budget spent, read back the journaled candidates among the
-    next ones the sampler draws: rows read back cost no budget."""
+    next ones the sampler draws (rows read back cost no budget): of the next
+    ``2 * (N - n_evaluated) + READ_AHEAD``, N the candidates the checkpoint
+    holds rows for."""
     n = evaluate.n_journaled()
     if not n:
         return
-    window = list(islice(candidates, 2 * n + READ_AHEAD))
+    window = list(islice(candidates, 2 * max(n - n_evaluated, 0) + READ_AHEAD))
     known = evaluate.journaled(window)
     params = [p for p, k in zip(window, known) if k]
     if params:
