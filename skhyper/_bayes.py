@@ -344,11 +344,7 @@ class BayesTuner(BaseTuner):
                     trials.append(trial)
                     candidates.append(candidate)
                 if spent:
-                    known = evaluate.journaled(candidates)
-                    if not all(known):
-                        read = [c for c, k in zip(candidates, known) if k]
-                        if read:
-                            evaluate(read, defer_failures=True)
+                    if not _all_journaled(evaluate, candidates, self.n_iter):
                         break
                     n_read += size
                 results = evaluate(candidates, defer_failures=True)
@@ -366,6 +362,22 @@ class BayesTuner(BaseTuner):
                         study.tell(trial, float(score))
                 n_told += size
         evaluate.report_failures()
+
+
+def _all_journaled(evaluate, candidates, n_iter):
+    """Whether the checkpoint holds every split of every candidate of a round
+    asked with the budget spent; if not, read back the ones it holds (they
+    cost no budget; the sampler cannot be told the others, so the search
+    ends). With an ``n_iter``, the whole round is asked, as a grid is: the
+    engine reads back what is journaled and says that ``max_time`` left the
+    rest out; ``n_iter=None`` has no count to fall short of."""
+    known = evaluate.journaled(candidates)
+    if all(known):
+        return True
+    read = [c for c, k in zip(candidates, known) if k or n_iter is not None]
+    if read:
+        evaluate(read, defer_failures=True)
+    return False
 
 
 def _propose(optuna, study, space, seed, seen):

@@ -412,6 +412,44 @@ def test_a_journaled_bayes_search_is_told_every_journaled_trial_whatever_max_tim
     assert again.best_params_ == first.best_params_
 
 
+@pytest.mark.parametrize("n_iter", [12, None])
+def test_a_bayes_search_with_a_hole_reads_back_the_rounds_before_it(
+    classification, tmp_path, n_iter
+):
+    pytest.importorskip("optuna")
+    from skhyper import BayesTuner
+
+    X, y = classification
+    path = tmp_path / "bayes_hole.db"
+
+    def bayes(**kw):
+        return BayesTuner(
+            CountingClassifier(), SPACE, cv=3, random_state=0, checkpoint=path, **kw
+        )
+
+    first = bayes(n_iter=12).fit(X, y)  # rounds of 10 (random), 1 and 1
+    hole = candidate_digest(first.cv_results_["params"][10])  # round 2
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM results WHERE candidate = ?", (hole,))
+    db.close()
+    reset_counts()
+    again = bayes(n_iter=n_iter, max_time=1e-9)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again.fit(X, y)
+    messages = [str(w.message) for w in caught]
+    if n_iter is None:  # no count to fall short of
+        assert messages == []
+    else:  # what a grid with the budget spent says
+        assert len(messages) == 1 and "10 of 11 candidates" in messages[0]
+    assert len(CountingClassifier.fits) == 1  # the refit only
+    assert again.cv_results_["params"] == first.cv_results_["params"][:10]
+    np.testing.assert_array_equal(
+        again.cv_results_["mean_test_score"],
+        first.cv_results_["mean_test_score"][:10],
+    )
+
+
 # -- a checkpoint read that fails -------------------------------------------------
 
 
