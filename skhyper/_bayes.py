@@ -324,9 +324,17 @@ class BayesTuner(BaseTuner):
             study = optuna.create_study(direction="maximize", sampler=sampler)
             seen = set()  # identities of the candidates proposed so far
             n_asked = n_told = 0
+            n_read = 0  # rounds' candidates read back once the budget was spent
+            limit = None  # how many the checkpoint may hold, once it is spent
             while self.n_iter is None or n_asked < self.n_iter:
-                if evaluate.time_left() <= 0:
-                    break
+                spent = evaluate.time_left() <= 0
+                if spent:
+                    # Journaled trials cost no budget: the rounds the
+                    # checkpoint holds whole are read back and told, until
+                    # one is not (the sampler cannot be told the rest).
+                    limit = evaluate.n_journaled() if limit is None else limit
+                    if n_read >= limit:
+                        break
                 size = first if n_asked == 0 else n_workers
                 if self.n_iter is not None:
                     size = min(size, self.n_iter - n_asked)
@@ -335,6 +343,10 @@ class BayesTuner(BaseTuner):
                     trial, candidate = _propose(optuna, study, space, seed, seen)
                     trials.append(trial)
                     candidates.append(candidate)
+                if spent:
+                    if not _all_journaled(evaluate, candidates, self.n_iter):
+                        break
+                    n_read += size
                 results = evaluate(candidates, defer_failures=True)
                 n_asked += size
                 finished = len(results.get("params", ())) - n_told
@@ -350,6 +362,22 @@ class BayesTuner(BaseTuner):
                         study.tell(trial, float(score))
                 n_told += size
         evaluate.report_failures()
+
+
+def _all_journaled(evaluate, candidates, n_iter):
+    """Whether the checkpoint holds every split of every candidate of a round
+    asked with the budget spent; if not, read back the ones it holds (they
+    cost no budget; the sampler cannot be told the others, so the search
+    ends). With an ``n_iter``, the whole round is asked, as a grid is: the
+    engine reads back what is journaled and says that ``max_time`` left the
+    rest out; ``n_iter=None`` has no count to fall short of."""
+    known = evaluate.journaled(candidates)
+    if all(known):
+        return True
+    read = [c for c, k in zip(candidates, known) if k or n_iter is not None]
+    if read:
+        evaluate(read, defer_failures=True)
+    return False
 
 
 def _propose(optuna, study, space, seed, seen):

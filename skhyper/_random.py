@@ -14,6 +14,13 @@ from ._space import check_distributions, endless_candidates, sampled_candidates
 # enough to keep workers busy, few enough to stop close to max_time.
 BATCH_PER_WORKER = 2
 
+# Once max_time is spent, n_iter=None still reads back what the checkpoint
+# holds: it draws twice as many candidates as the checkpoint holds beyond
+# those already evaluated, plus this many (the holes a search cut short
+# leaves in its last batch), and reads back those whose every split is
+# journaled.
+READ_AHEAD = 64
+
 
 @fill_doc
 class RandomTuner(BaseTuner):
@@ -40,7 +47,10 @@ class RandomTuner(BaseTuner):
 
     n_iter : int or None, default=10
         Number of candidates sampled. None samples until ``max_time`` is
-        spent, or until a space made only of lists is exhausted.
+        spent, or until a space made only of lists is exhausted; with a
+        ``checkpoint``, the candidates it would sample next that the
+        checkpoint holds are still read back once the budget is spent (they
+        cost no budget).
 
     %(scoring)s
 
@@ -166,13 +176,31 @@ class RandomTuner(BaseTuner):
             # One batch whose fits all fail is no reason to stop: failures
             # are reported once, for the whole search, at its end.
             batch = BATCH_PER_WORKER * evaluate.n_workers
+            results = {}
             while evaluate.time_left() > 0:
                 params = list(islice(candidates, batch))
                 if not params:
                     break
-                evaluate(params, defer_failures=True)
+                results = evaluate(params, defer_failures=True)
+            else:
+                _read_ahead(evaluate, candidates, len(results.get("params", ())))
             evaluate.report_failures()
             return
         evaluate(
             sampled_candidates(self.param_distributions, self.n_iter, self.random_state)
         )
+
+
+def _read_ahead(evaluate, candidates, n_evaluated):
+    """With the budget spent, read back the journaled candidates among the
+    next ones the sampler draws (rows read back cost no budget): of the next
+    ``2 * (N - n_evaluated) + READ_AHEAD``, N the candidates the checkpoint
+    holds rows for."""
+    n = evaluate.n_journaled()
+    if not n:
+        return
+    window = list(islice(candidates, 2 * max(n - n_evaluated, 0) + READ_AHEAD))
+    known = evaluate.journaled(window)
+    params = [p for p, k in zip(window, known) if k]
+    if params:
+        evaluate(params, defer_failures=True)

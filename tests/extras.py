@@ -58,6 +58,7 @@ SLOW = (
     "tests/test_long.py::test_sigint",
     "tests/test_long.py::test_checkpoint_survives_sigkill",
     "tests/test_long.py::test_max_time_is_honoured",
+    "tests/test_nothing_lost.py::test_a_checkpoint_past_a_file_size_limit",
     # a local Dask or Ray cluster
     "tests/test_distributed.py",
     "tests/test_ray.py",

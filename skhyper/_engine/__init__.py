@@ -70,6 +70,11 @@ these modules:
     checksums, a fixed schema, one search at a time (``flock``); keyed by
     ``_keys.persistent_key`` (content, code by name or ``__main__`` source,
     package versions), never by identity.
+``_checkpointed``
+    The engine's side of the checkpoint: opens and keys it, reads a batch's
+    rows back, writes what arrives, says which candidates are journaled
+    (they cost no budget), and turns it off with one warning when a read or
+    a write fails mid-search.
 ``_progress``
     Progress lines and scikit-learn callback hooks, reported from the parent.
 

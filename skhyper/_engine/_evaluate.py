@@ -19,7 +19,6 @@ rounds may propose it again) is not fitted again: its results are copied,
 as for equal candidates within one call.
 """
 
-import sqlite3
 import threading
 import time
 import warnings
@@ -38,17 +37,15 @@ from .._results import (
     warn_or_raise_about_fit_failures,
 )
 from .._scoring import is_multimetric
+from ._checkpointed import Checkpointed
 from ._cost import Costs
 from ._journal import (
-    Journal,
-    candidate_digest,
     error_key,
     holds_error_score,
-    search_digests,
     split_digest,
 )
 from ._kept import KeptModels
-from ._keys import KeyTable, Unstable, canonical, persistent_key
+from ._keys import KeyTable
 from ._many import InFlight
 from ._outcome import SearchOutcome, failures_of, history_of
 from ._plan import build_plan
@@ -98,7 +95,7 @@ class _Batch:
         return self.out[cand * self.n_splits : (cand + 1) * self.n_splits]
 
 
-class Engine:
+class Engine(Checkpointed):
     """Evaluates candidates for one ``fit``; keeps every finished one.
 
     Parameters
@@ -196,120 +193,6 @@ class Engine:
                 UserWarning,
             )
         self._close_checkpoint()
-
-    # -- the checkpoint ----------------------------------------------------------
-
-    def _open_checkpoint(self, estimator, X, y, journal_scoring):
-        """Open the journal of ``checkpoint`` (if any) and key this search."""
-        settings = self._settings
-        self._journal = self._key = None
-        self._journal_off = None  # the checkpoint, once a write to it failed
-        # Why the search is not journaled; the candidates that are not, and why.
-        self._not_journaled = None
-        self._unkeyed = {}
-        self._code_changed = []  # the user's modules edited since the last run
-        if settings.checkpoint is None:
-            return
-        self._journal = Journal(settings.checkpoint)
-        try:
-            self._key, codeless, code = search_digests(
-                estimator,
-                X,
-                y,
-                settings.fit_params,
-                journal_scoring,
-                settings.return_train_score,
-            )
-            self._code_changed = self._journal.code_changed(codeless, code)
-        except Unstable as exc:
-            self._journal.close()
-            self._journal, self._not_journaled = None, str(exc)
-        except BaseException:
-            self._journal.close()
-            raise
-
-    def _close_checkpoint(self):
-        """Close the journal; say what it could not hold or reuse."""
-        checkpoint = self._settings.checkpoint
-        journal = self._journal or self._journal_off
-        if self._journal is not None:
-            self._journal.close()
-        if journal is not None and journal.n_bad:
-            warnings.warn(
-                f"checkpoint={checkpoint!r}: {journal.n_bad} rows of "
-                "this search failed their check (a wrong checksum or shape: "
-                "the file was damaged or edited) and were ignored; their "
-                "fits were run again.",
-                UserWarning,
-            )
-        if self._code_changed:
-            names = ", ".join(self._code_changed)
-            warnings.warn(
-                f"checkpoint={checkpoint!r}: the source of {names} changed since "
-                "this search last ran, so its rows were not reused and its fits "
-                "ran again.",
-                UserWarning,
-            )
-        self._warn_unkeyed(checkpoint)
-
-    def _warn_unkeyed(self, checkpoint):
-        """Say which candidates were neither shared nor journaled, and why."""
-        if self._unshared is not None:
-            warnings.warn(
-                f"{self._work.unkeyed} candidates were fitted as distinct work, "
-                "neither shared with other candidates nor journaled, because "
-                f"they hold a value with no sound key: {self._unshared}",
-                UserWarning,
-            )
-        if self._not_journaled is not None:
-            warnings.warn(
-                f"checkpoint={checkpoint!r} was not used: {self._not_journaled}, "
-                "so its results could not be keyed for another run. The search "
-                "ran as without a checkpoint.",
-                UserWarning,
-            )
-        elif self._unkeyed and self._journal is not None:
-            first = next(iter(self._unkeyed.values()))
-            warnings.warn(
-                f"checkpoint={checkpoint!r}: {len(self._unkeyed)} candidates were "
-                f"not journaled (a rerun fits them again): {first}",
-                UserWarning,
-            )
-
-    def _journal_rows(self, rows):
-        """Write rows to the checkpoint; if that fails (disk full, permissions,
-        a file removed), turn the checkpoint off for the rest of the search,
-        with one warning: the results stay in memory and are returned."""
-        try:
-            self._journal.write(rows)
-        except (sqlite3.Error, OSError) as exc:
-            journal, self._journal = self._journal, None
-            self._journal_off = journal
-            try:
-                journal.close()
-            except (sqlite3.Error, OSError):
-                pass
-            warnings.warn(
-                f"checkpoint={self._settings.checkpoint!r} could not be written "
-                f"({type(exc).__name__}: {exc}); the checkpoint is off for the "
-                "rest of this search. Every result is kept in memory and "
-                "returned; the rows not written will be fitted again by a "
-                "rerun.",
-                UserWarning,
-            )
-
-    def _candidate_key(self, params):
-        """The candidate's persistent digest, or None when it has none (then
-        it is neither journaled nor recalled from an earlier call)."""
-        try:
-            return candidate_digest(params)
-        except Unstable:
-            pass
-        if self._journal is not None:
-            key = canonical(params, self._unkeyed_alive)
-            if key not in self._unkeyed:
-                self._unkeyed[key] = _why_unkeyed(params)
-        return None
 
     # -- what a strategy sees --------------------------------------------------
 
@@ -499,27 +382,6 @@ class Engine:
         self._n_digested = len(self._calls)
         return self._memo
 
-    def _read_checkpoint(self, batch):
-        """Copy the results the checkpoint holds for this batch."""
-        if self._journal is None:
-            return
-        found = self._journal.load(
-            batch.split_keys, self._settings.return_train_score, self._metric_names
-        )
-        n_splits = batch.n_splits
-        for c, (cand_key, fail_key) in enumerate(
-            zip(batch.cand_keys, batch.error_keys)
-        ):
-            for s, split_key in enumerate(batch.split_keys):
-                if batch.out[c * n_splits + s] is not None:
-                    continue
-                result = _read_back(found, split_key, cand_key)
-                if result is None and fail_key is not None:
-                    result = _read_back(found, split_key, fail_key, True)
-                if result is not None:
-                    batch.out[c * n_splits + s] = result
-                    self._work.from_checkpoint += 1
-
     def _stamp_known(self, batch):
         """Count the results known before the run; stamp the candidates they
         finish (``history_``: read from the checkpoint, or an earlier call)."""
@@ -679,16 +541,6 @@ class Engine:
         return self._last_results
 
 
-def _read_back(found, split_key, candidate_key, failed=False):
-    """The row of ``found`` at these keys, if it is of its kind: a row under
-    a candidate's own key must not hold ``error_score``, one under its
-    :func:`error_key` must."""
-    result = found.get((split_key, candidate_key))
-    if result is None or holds_error_score(result) != failed:
-        return None
-    return result
-
-
 def budget(max_time):
     """``max_time`` as a Python float, at most what a timer can wait.
 
@@ -706,16 +558,6 @@ def _metric_names(settings):
         return None
     scorer = settings.scorer
     return tuple(multimetric_scorers(scorer) if is_multimetric(scorer) else ())
-
-
-def _why_unkeyed(params):
-    """Which parameter of a candidate has no persistent key, and why."""
-    for name, value in params.items():
-        try:
-            persistent_key(value)
-        except Unstable as exc:
-            return f"parameter {name!r}: {exc}"
-    return "its parameters have no persistent key"
 
 
 class Evaluate:
@@ -797,6 +639,18 @@ class Evaluate:
     def time_left(self):
         """Seconds left of ``max_time`` (inf without a budget, 0 once stopped)."""
         return self._engine.time_left()
+
+    def journaled(self, candidate_params, cv=None):
+        """Which candidates the checkpoint holds every split of: a list of
+        bools. Those cost no budget; a strategy whose ``max_time`` is spent
+        still asks for them, and only them."""
+        return self._engine.journaled(candidate_params, cv)
+
+    def n_journaled(self, cv=None):
+        """How many candidates the checkpoint holds rows for on these splits
+        (of this search or another one on the same data): a bound on what
+        a strategy whose budget is spent may look ahead for."""
+        return self._engine.n_journaled(cv)
 
     @property
     def stopped(self):

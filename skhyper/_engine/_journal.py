@@ -197,6 +197,10 @@ def check_result(result, train_score, names=None):
     )
 
 
+class ReadError(ValueError):
+    """The checkpoint could not be read in the middle of a search."""
+
+
 class Journal:
     """Read and append results in a checkpoint file.
 
@@ -394,12 +398,27 @@ class Journal:
                     elif (split, candidate) not in self._bad:
                         self._bad.add((split, candidate))
                         self.n_bad += 1
-        except sqlite3.DatabaseError as exc:
-            raise ValueError(
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise ReadError(
                 f"checkpoint={self.path!r} cannot be read ({exc}); it may be "
                 "damaged. Give a new path or remove the file."
             ) from exc
         return found
+
+    def n_candidates(self, split_keys):
+        """How many candidate keys the file holds rows for on these splits
+        (a candidate with failed rows counts under both its keys)."""
+        keys = sorted(set(split_keys))
+        marks = ", ".join("?" * len(keys))
+        query = "SELECT count(DISTINCT candidate) FROM results WHERE split IN "
+        try:
+            (n,) = self.db.execute(f"{query}({marks})", keys).fetchone()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise ReadError(
+                f"checkpoint={self.path!r} cannot be read ({exc}); it may be "
+                "damaged. Give a new path or remove the file."
+            ) from exc
+        return n
 
     @staticmethod
     def _verified(split, candidate, text, checksum):
