@@ -25,7 +25,7 @@ from sklearn.model_selection import (
     RandomizedSearchCV,
 )
 
-from skhyper import GridTuner, HalvingGridTuner, RandomTuner
+from skhyper import GridTuner, HalvingGridTuner, HyperbandTuner, RandomTuner
 from skhyper._engine import _journal
 from skhyper._engine._journal import candidate_digest
 
@@ -202,6 +202,38 @@ def test_a_journaled_halving_search_resumes_every_rung_whatever_max_time(tmp_pat
         again.cv_results_, reference.cv_results_, keys=["mean_test_score", "iter"]
     )
     assert again.best_params_ == reference.best_params_
+
+
+def test_a_journaled_hyperband_search_resumes_every_bracket_whatever_max_time(
+    tmp_path,
+):
+    X, y = classification_150()
+    space = {"C": [0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, 3.0, 0.3]}
+    kw = dict(cv=3, factor=2, min_resources=30, random_state=0)
+    path = tmp_path / "hyperband.db"
+    first = HyperbandTuner(CountingClassifier(), space, checkpoint=path, **kw)
+    first.fit(X, y)
+    n_fits = len(CountingClassifier.fits)
+    assert first.n_brackets_ >= 2
+    reset_counts()
+    # The budget is spent before the first rung starts: every rung of every
+    # bracket is read back, and nothing warns that something was not done.
+    again = HyperbandTuner(
+        CountingClassifier(), space, checkpoint=path, max_time=1e-9, **kw
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again.fit(X, y)
+    assert len(CountingClassifier.fits) == 1  # the refit only
+    assert again.work_["from_checkpoint"] == n_fits - 1
+    assert again.n_resources_ == first.n_resources_
+    assert again.n_candidates_ == first.n_candidates_
+    assert_cv_results_equal(
+        again.cv_results_,
+        first.cv_results_,
+        keys=["mean_test_score", "iter", "bracket", "n_resources"],
+    )
+    assert again.best_params_ == first.best_params_
 
 
 def test_a_journaled_grid_search_with_its_budget_spent_does_not_warn(

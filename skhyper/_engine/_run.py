@@ -115,13 +115,15 @@ class Runner:
         self._expired = self._landed = False
         timer = None
         self._previous = signal.signal(signal.SIGINT, self._on_sigint)
-        if self.deadline is not None:
+        if self.deadline is not None and self.time_left() > 0:
+            # A deadline passed already arms nothing: what is journaled is
+            # still read (it costs no budget), no task is sent (the plans'
+            # openers check the time), and the loop stops at a first result.
             self._armed = True
-            wait = min(max(0.0, self.time_left()), threading.TIMEOUT_MAX)
+            wait = min(self.time_left(), threading.TIMEOUT_MAX)
             timer = threading.Timer(wait, self._expire)
             timer.daemon = True
-            timer.start()
-        return (timer,)
+        return (timer,)  # started by _run, where its interrupt is caught
 
     def _disarm(self, watch):
         """Stop the timer; absorb its interrupt if it fired and is still pending;
@@ -265,6 +267,10 @@ class Runner:
         timer = self._watchdog()
         try:
             try:
+                if timer is not None and timer[0] is not None:
+                    # A deadline already passed fires at once: its interrupt
+                    # must land in here, not while the watchdog is set up.
+                    timer[0].start()
                 return self._consume(items, flight, done)
             except Exception as exc:
                 # joblib may replace a Ctrl-C by the error it met while
