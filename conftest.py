@@ -11,6 +11,7 @@ missing library names what installs it. The tests of ``SLOW`` are marked
 
 import os
 import re
+import signal
 
 # Two OpenMP runtimes in one process (torch's, and the one LightGBM and
 # scikit-learn load) whose threads spin while they wait slow each other
@@ -60,3 +61,16 @@ def pytest_runtest_makereport(item, call):
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector):
     return _name_what_installs((yield))
+
+
+@pytest.fixture(autouse=True)
+def _sigint_handler_restored():
+    """Fail a test after which SIGINT's handler is not what it was: a search
+    that leaves its own handler behind (an interrupt that landed while it
+    was being set up) turns the next Ctrl-C into something else."""
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    after = signal.getsignal(signal.SIGINT)
+    if after is not before:
+        signal.signal(signal.SIGINT, before)
+        pytest.fail(f"SIGINT's handler was left as {after!r} (was {before!r})")
