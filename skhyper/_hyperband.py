@@ -9,8 +9,8 @@ the next rung's survivors from them alone. The brackets run side by side
 on the engine (a worker done with its part of one bracket's rung takes
 work of another), and the rows are kept in (bracket, rung, candidate)
 order, so the search is the same for any ``n_jobs`` and any order in which
-tasks finish: the same as running the brackets one after another
-(``_side_by_side = False``, the reference the tests compare with). When
+tasks finish: the same as running the brackets one after another (the
+reference the tests compare with, in ``tests/test_brackets.py``). When
 the resource is a warm-start path of the estimator, survivors' models are
 continued from the rung before (``evaluate(..., keep=resource)``), as in
 the halving tuners.
@@ -366,17 +366,24 @@ class HyperbandTuner(BaseTuner):
             print(f"max_resources_: {self.max_resources_}")
             print(f"factor: {self.factor}")
         self._n_rungs_done = 0
+        # a rung's place in the schedule (brackets in order), for the
+        # progress lines: the same whatever order the rungs run in
+        firsts = np.cumsum([0] + [len(b.n_candidates) for b in brackets])
+        total = int(firsts[-1])
         evaluate.many(
             [
-                self._bracket(bracket, candidate_params, cv, n_samples)
-                for bracket, candidate_params in zip(brackets, candidates)
+                self._bracket(bracket, candidate_params, cv, n_samples, first, total)
+                for bracket, candidate_params, first in zip(
+                    brackets, candidates, firsts.tolist()
+                )
             ]
         )
 
-    def _bracket(self, bracket, candidate_params, cv, n_samples):
+    def _bracket(self, bracket, candidate_params, cv, n_samples, first, total):
         """One bracket as a source for ``evaluate.many``: yields each rung's
         batch and is sent its complete results, from which alone it picks
-        the next rung's candidates."""
+        the next rung's candidates. ``first`` is the number of rungs of the
+        brackets before it in the schedule, of ``total``."""
         metric, resource = self._metric, self.resource
         keep = None if resource == "n_samples" else resource
         n_rungs = len(bracket.n_candidates)
@@ -400,7 +407,10 @@ class HyperbandTuner(BaseTuner):
                     "bracket": [bracket.s] * n_candidates,
                 },
                 "keep": keep,
-                "label": f"bracket {bracket.s}, rung {itr + 1}/{n_rungs}",
+                "label": (
+                    f"bracket {bracket.s}, rung {itr + 1}/{n_rungs} "
+                    f"({first + itr + 1}/{total})"
+                ),
             }
             self._check_metric(results)
             self._n_rungs_done += 1

@@ -87,6 +87,10 @@ SLOW = (
     # time budgets spent on purpose
     "tests/test_halving.py::test_max_time_keeps_the_completed_rungs",
     "tests/test_hyperband.py::test_max_time_keeps_the_completed_rungs",
+    "tests/test_hyperband.py::test_max_time_on_two_workers_keeps_only_finished_rows"
+    "[threading-2.0]",
+    "tests/test_hyperband.py::test_max_time_on_two_workers_keeps_only_finished_rows"
+    "[loky-4.0]",
     "tests/test_long.py::test_random_n_iter_none_samples_until_the_budget_is_spent",
     # many searches: property tests, several metrics, gallery-sized examples
     "tests/test_anomaly.py::test_multimetric_in_tuner_and_sklearn_search_agree",

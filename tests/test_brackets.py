@@ -252,3 +252,21 @@ def test_checkpoint_resumes_side_by_side(tmp_path):
         tuner.fit(X, y)
     assert tuner.work_["from_checkpoint"] >= 3 * n_kept
     assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
+
+
+@pytest.mark.parametrize("n_jobs, backend", [(1, None), (2, "threading")])
+def test_verbose_names_bracket_and_rung(n_jobs, backend, capsys):
+    # brackets s=2 (rungs 1/3..3/3), s=1 (1/2, 2/2), s=0 (1/1); a rung's
+    # "(k/6)" is its place in that schedule, whatever order it ran in
+    with parallel_config(backend=backend) if backend else parallel_config():
+        tuner = HyperbandTuner(**TREE, n_jobs=n_jobs, verbose=1).fit(X, y)
+    out = capsys.readouterr().out.splitlines()
+    assert [len(sizes) for sizes in tuner.n_candidates_] == [3, 2, 1]
+    place = 0
+    for s, sizes in zip(tuner.brackets_, tuner.n_candidates_):
+        for i, n in enumerate(sizes):
+            place += 1
+            label = f"[skhyper] bracket {s}, rung {i + 1}/{len(sizes)} ({place}/6):"
+            done = f"{label} {3 * n}/{3 * n} fits (100%)"
+            assert sum(line.startswith(done) for line in out) == 1, (done, out)
+    assert not [line for line in out if "rung" in line and "/6)" not in line]

@@ -4,6 +4,7 @@ checkpoint, and bad parameters refused before any fit."""
 
 import inspect
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -297,7 +298,9 @@ class SlowOnMoreData(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         if len(X) > 40:
             time.sleep(self.delay)
-        tree = DecisionTreeClassifier(min_samples_leaf=self.min_samples_leaf)
+        tree = DecisionTreeClassifier(
+            min_samples_leaf=self.min_samples_leaf, random_state=0
+        )
         self.model_ = tree.fit(X, y)
         self.classes_ = self.model_.classes_
         return self
@@ -324,6 +327,56 @@ def test_max_time_keeps_the_completed_rungs():
     results = tuner.cv_results_
     assert set(results["n_resources"]) == {50}
     assert tuner.best_index_ == np.nanargmax(results["mean_test_score"])
+
+
+@pytest.mark.parametrize(
+    "backend, max_time", [("threading", 2.0), ("loky", 0.05), ("loky", 4.0)]
+)
+def test_max_time_on_two_workers_keeps_only_finished_rows(backend, max_time):
+    # brackets s=2 (9 at 16, 3 at 50, 1 at 150), s=1 (5 at 50, 1 at 150) and
+    # s=0 (3 at 150) side by side; the 15 fits at 150 sleep 1 s each, more
+    # than 2 workers get done in 2 s: the budget is always spent. Where it
+    # ends depends on the machine, so only the structure is asserted.
+    space = {"min_samples_leaf": list(range(1, 30))}
+    kw = dict(cv=3, random_state=0, refit=False)
+    reference = HyperbandTuner(SlowOnMoreData(delay=0.0), space, **kw).fit(X, y)
+    tuner = HyperbandTuner(
+        SlowOnMoreData(delay=1.0), space, n_jobs=2, max_time=max_time, **kw
+    )
+    with (
+        parallel_config(backend=backend),
+        warnings.catch_warnings(record=True) as record,
+    ):
+        warnings.simplefilter("always")
+        try:
+            tuner.fit(X, y)
+        except ValueError as error:  # nothing finished: a clear error
+            assert "spent before any candidate finished its splits" in str(error)
+            return
+    assert (
+        tuner.n_resources_
+        == reference.n_resources_
+        == [[16, 50, 150], [50, 150], [150]]
+    )
+    results, ref = tuner.cv_results_, reference.cv_results_
+    assert 0 < len(results["params"]) < len(ref["params"])
+    # only finished rows, each the reference's (bracket, rung, candidate) row
+    # with its scores, in the reference's order
+    key = lambda r, i: (r["bracket"][i], r["iter"][i], repr(r["params"][i]))  # noqa: E731
+    ref_index = {key(ref, i): i for i in range(len(ref["params"]))}
+    rows = [ref_index[key(results, i)] for i in range(len(results["params"]))]
+    assert rows == sorted(rows)
+    for i, j in enumerate(rows):
+        for s in range(3):
+            assert results[f"split{s}_test_score"][i] == ref[f"split{s}_test_score"][j]
+    # best_* among the rows at the largest resource reached, said so
+    top = int(np.max(results["n_resources"]))
+    at_top = np.flatnonzero(results["n_resources"] == top)
+    scores = results["mean_test_score"]
+    assert tuner.best_index_ == at_top[np.argmax(scores[at_top])]
+    assert tuner.best_score_ == scores[tuner.best_index_]
+    (message,) = [str(w.message) for w in record if "rungs completed" in str(w.message)]
+    assert f"best_* are from the results at n_resources={top}" in message
 
 
 # -- parameters ------------------------------------------------------------------

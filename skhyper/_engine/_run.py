@@ -221,6 +221,13 @@ class Runner:
             source = _sending(chain(retry, flight), sent)
             done, crash = self._run(source, flight)
             if flight.error is not None:
+                if self.stopped is Stop.MAX_TIME and isinstance(
+                    flight.error, KeyboardInterrupt
+                ):
+                    # the deadline's interrupt landed while the flight
+                    # opened a batch or closed one (in the dispatching
+                    # thread): a stop at the deadline, not a Ctrl-C
+                    return
                 raise flight.error
             if crash is None:
                 if flight.has_more():  # given while results came as a list
