@@ -100,3 +100,31 @@ def one_thread_per_test_process():
 
     with threadpool_limits(limits=1):
         yield
+
+
+def _end_loky_workers():
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True, kill_workers=True)
+
+
+@pytest.fixture
+def worker_env(monkeypatch):
+    """``worker_env(NAME=value, ...)``: environment variables that the worker
+    processes of the test's searches read (tests/counting.py's switches).
+
+    A loky worker has the environment of the moment it was started, and joblib
+    reuses its workers across calls: a worker an earlier test started would
+    not see a variable set now (so a test that asks a worker to die saw none
+    die under pytest-xdist, where test order differs). The workers are ended
+    when the variables are set and again after the test, so that no later test
+    meets a worker holding them.
+    """
+
+    def setenv(**variables):
+        for name, value in variables.items():
+            monkeypatch.setenv(name, str(value))
+        _end_loky_workers()
+
+    yield setenv
+    _end_loky_workers()

@@ -290,10 +290,10 @@ def test_processes_creating_one_checkpoint_at_once_all_succeed(tmp_path):
 
 
 def test_a_worker_death_is_not_journaled_so_a_resume_retries_it(
-    iris, tmp_path, fit_log, monkeypatch
+    iris, tmp_path, fit_log, worker_env
 ):
     X, y = iris
-    monkeypatch.setenv("SKHYPER_PARENT_PID", str(os.getpid()))
+    worker_env(SKHYPER_PARENT_PID=os.getpid())
     path = tmp_path / "search.db"
     grid = {"C": [0.1, 666]}  # C=666 kills the worker process fitting it
     tuner = GridTuner(LoggingClassifier(), grid, cv=2, n_jobs=2, checkpoint=path)

@@ -276,10 +276,9 @@ def test_sigint_returns_promptly_with_partial_results(tmp_path):
     assert int(words[1]) >= 1 and words[2] == "False"  # partial, and no refit
 
 
-def test_worker_killed_once_is_retried(classification, tmp_path, monkeypatch):
+def test_worker_killed_once_is_retried(classification, tmp_path, worker_env):
     X, y = classification
-    monkeypatch.setenv("SKHYPER_DIE_ONCE", str(tmp_path / "died"))
-    monkeypatch.setenv("SKHYPER_PARENT_PID", str(os.getpid()))
+    worker_env(SKHYPER_DIE_ONCE=tmp_path / "died", SKHYPER_PARENT_PID=os.getpid())
     grid = {"C": [0.1, 1.0, 13, 100.0]}
     tuner = GridTuner(LoggingClassifier(), grid, cv=2, n_jobs=2).fit(X, y)
     assert (tmp_path / "died").exists()
@@ -287,9 +286,9 @@ def test_worker_killed_once_is_retried(classification, tmp_path, monkeypatch):
     assert_cv_results_equal(tuner.cv_results_, reference.cv_results_)
 
 
-def test_worker_killed_always_is_recorded_as_failed(classification, monkeypatch):
+def test_worker_killed_always_is_recorded_as_failed(classification, worker_env):
     X, y = classification
-    monkeypatch.setenv("SKHYPER_PARENT_PID", str(os.getpid()))
+    worker_env(SKHYPER_PARENT_PID=os.getpid())
     grid = {"C": [0.1, 666, 1.0]}
     tuner = GridTuner(LoggingClassifier(), grid, cv=2, n_jobs=2)
     with pytest.warns(Warning, match="2 fits failed out of a total of 6"):
