@@ -299,6 +299,64 @@ def test_worker_killed_always_is_recorded_as_failed(classification, worker_env):
     assert tuner.best_params_["C"] != 666
 
 
+def _crashing_parallel(monkeypatch, crashes):
+    """Replace the runner's ``Parallel`` by one that runs tasks here, in
+    order; the i-th call, for ``(n_taken, n_run)`` the i-th of ``crashes``,
+    takes ``n_taken`` tasks, runs the first ``n_run`` and then fails as loky
+    does when a worker dies. Returns the number of tasks each call took."""
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    from skhyper._engine import _run
+
+    crashes, taken = list(crashes), []
+
+    def parallel(n_jobs, pre_dispatch):
+        crash = crashes.pop(0) if crashes else None
+
+        def call(jobs):
+            jobs = iter(jobs)
+            n_taken, n_run = crash or (None, None)
+            batch = []
+            for job in jobs:
+                batch.append(job)
+                if len(batch) == n_taken:
+                    break
+            taken.append(len(batch))
+            for function, args, kwargs in batch[:n_run]:
+                yield function(*args, **kwargs)
+            if crash is not None:
+                raise TerminatedWorkerError("a worker died (simulated)")
+
+        return call
+
+    monkeypatch.setattr(_run, "_parallel", parallel)
+    return taken
+
+
+def test_tasks_to_retry_that_a_second_crash_left_unsent_are_still_run(
+    classification, monkeypatch
+):
+    # A worker dies with 3 tasks out, none finished: the 3 are retried; the
+    # next call takes only 1 of them before a worker dies again. The 2 it
+    # never took used to be dropped: their candidates were missing from
+    # cv_results_, without a warning.
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = classification
+    grid = {"C": [0.01, 0.1, 1.0, 10.0]}
+    taken = _crashing_parallel(monkeypatch, [(3, 0), (1, 0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing failed, nothing left out
+        # (run here, not by scikit-learn's Parallel: its delayed warns)
+        warnings.filterwarnings("ignore", ".*sklearn.utils.parallel.delayed")
+        tuner = GridTuner(LogisticRegression(), grid, cv=3, share=False).fit(X, y)
+    reference = GridSearchCV(LogisticRegression(), grid, cv=3).fit(X, y)
+    assert_cv_results_equal(tuner.cv_results_, reference.cv_results_)
+    # 12 tasks (4 candidates x 3 splits): 3 lost; 1 of them lost again, then
+    # run alone; the 2 left of them with the 9 the flight had not given yet
+    assert taken == [3, 1, 1, 2 + 9]
+
+
 def test_ctrl_c_behind_a_lost_worker_is_still_ctrl_c():
     from skhyper._compat import TerminatedWorkerError
     from skhyper._engine._run import _interrupted

@@ -241,12 +241,16 @@ class Runner:
                 for entry, t in (item for item in sent if item is not IDLE)
                 if (entry.key, t.id) not in done
             ]
+            # Tasks to retry that this call never took (it crashed first):
+            # not lost again, still to send. The flight gives them no more.
+            taken = {id(item) for item in sent}
+            unsent = [item for item in retry if id(item) not in taken]
             if not retry:
                 retry = lost
                 continue
             # Lost twice: run each alone, to tell the culprit from bystanders;
             # then go on with the tasks not sent yet.
-            retry = []
+            retry = unsent
             for entry, task in lost:
                 if self.stopped:
                     return
