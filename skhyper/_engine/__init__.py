@@ -56,7 +56,9 @@ these modules:
     In a worker: fits each leaf's path step by step as ``Pipeline`` does,
     scores, times; ``_store`` keeps shared outputs across tasks of a plan,
     each worker process its share of ``share_memory``, and passes handed
-    over prefixes between workers; ``_arrays`` freezes shared arrays.
+    over prefixes between workers; ``_arrays`` freezes shared arrays;
+    ``_binned`` bins a fold once for every histogram gradient boosting fit
+    that asks for the same bins (content keys).
 ``_report``
     What a task gives back beside its results (``TaskReport``: counts by
     ``work_``'s names, measured costs, prefixes handed over, kept models;

@@ -37,6 +37,7 @@ from .._results import (
     warn_or_raise_about_fit_failures,
 )
 from .._scoring import is_multimetric
+from ._binned import CACHE as BINS
 from ._checkpointed import Checkpointed
 from ._cost import Costs
 from ._journal import (
@@ -181,6 +182,7 @@ class Engine(Checkpointed):
 
     def __exit__(self, *exc):
         self._kept.clear()
+        BINS.clear()  # what sequential or threaded runs binned, in this process
         if self._fallbacks:
             (cls, what, why), times = next(iter(self._fallbacks.items()))
             more = len(self._fallbacks) - 1

@@ -34,6 +34,7 @@ from .._compat import (
 )
 from .._scoring import is_multimetric, score
 from ._arrays import freeze, nbytes, thaw, writable
+from ._binned import binned_once
 from ._branches import (
     Branches,
     count_fits,
@@ -429,10 +430,11 @@ class Worker:
                     # The final estimator gets data of its own, as in
                     # scikit-learn (shared data is read-only; torch and
                     # others warn about or write into read-only input).
-                    if y is None:
-                        model.fit(thaw(Xt), **params)
-                    else:
-                        model.fit(thaw(Xt), y, **params)
+                    with binned_once(model, self.context.memory // 4):
+                        if y is None:
+                            model.fit(thaw(Xt), **params)
+                        else:
+                            model.fit(thaw(Xt), y, **params)
             except Exception:
                 if chain is None:  # a composite's failure: its proxies counted
                     own = 0 if is_composite(model) else own_fits
