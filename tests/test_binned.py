@@ -2,6 +2,8 @@
 the same scores as scikit-learn's search, and binning counted, not timed."""
 
 import pickle
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -153,3 +155,57 @@ def test_worker_processes_give_scikit_learns_scores(joblib_backend):
         tuner = GridTuner(est, grid, cv=3, n_jobs=2).fit(X, y)
     reference = GridSearchCV(est, grid, cv=3).fit(X, y)
     assert_cv_results_equal(tuner, reference)
+
+
+def test_threads_wanting_the_same_bins_bin_them_once(monkeypatch):
+    """A thread that asks for bins another thread is computing waits for
+    them (CI once saw 4 binnings for 3 folds under two threads)."""
+    _binned.CACHE.clear()
+    calls, fit = [], _BinMapper.fit
+
+    def slow(self, *args, **kwargs):
+        calls.append(1)
+        time.sleep(0.3)  # both threads are inside the hook by then
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(_BinMapper, "fit", slow)
+    X, y = _data()
+    models = [
+        HistGradientBoostingClassifier(max_iter=m, random_state=0) for m in (2, 3)
+    ]
+
+    def fit_one(model):
+        with _binned.binned_once(model, 2**24):
+            model.fit(X, y)
+
+    threads = [threading.Thread(target=fit_one, args=(m,)) for m in models]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    for model in models:
+        fresh = HistGradientBoostingClassifier(**model.get_params()).fit(X, y)
+        np.testing.assert_array_equal(model.predict_proba(X), fresh.predict_proba(X))
+    assert not _binned.CACHE.pending
+    _binned.CACHE.clear()
+
+
+def test_a_binning_that_fails_lets_the_next_thread_bin(monkeypatch):
+    _binned.CACHE.clear()
+    X, y = _data()
+    model = HistGradientBoostingClassifier(max_iter=2, random_state=0)
+    fit = _BinMapper.fit
+
+    def broken(self, *args, **kwargs):
+        raise MemoryError("no room for the bins")
+
+    monkeypatch.setattr(_BinMapper, "fit", broken)
+    with pytest.raises(MemoryError), _binned.binned_once(model, 2**24):
+        model.fit(X, y)
+    assert not _binned.CACHE.pending  # no one waits for it forever
+    monkeypatch.setattr(_BinMapper, "fit", fit)
+    with _binned.binned_once(model, 2**24):
+        model.fit(X, y)
+    assert len(_binned.CACHE.items) == 1
+    _binned.CACHE.clear()

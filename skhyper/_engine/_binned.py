@@ -55,23 +55,40 @@ _KNOWN = {
 
 class BinCache:
     """Least-recently-used ``key -> (fitted bin mapper, binned data)``,
-    bounded in bytes; threads of a process share it."""
+    bounded in bytes; threads of a process share it, and one of them bins a
+    key while the others that want it wait."""
 
     def __init__(self):
         self.items = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
+        self.pending = {}  # key -> Event, set when its binning ends
         self.hits = self.misses = 0
 
     def get(self, key):
+        """The item kept for ``key``, or None: then this thread bins it, and
+        calls :meth:`done` after; a thread that asks for a key another is
+        binning waits for it instead of binning it again."""
+        while True:
+            with self.lock:
+                item = self.items.get(key)
+                if item is not None:
+                    self.items.move_to_end(key)
+                    self.hits += 1
+                    return item
+                busy = self.pending.get(key)
+                if busy is None:
+                    self.pending[key] = threading.Event()
+                    self.misses += 1
+                    return None
+            busy.wait()  # then kept (a hit), or not (too large, or failed)
+
+    def done(self, key):
+        """This thread's binning of ``key`` ended, kept or not."""
         with self.lock:
-            item = self.items.get(key)
-            if item is None:
-                self.misses += 1
-                return None
-            self.items.move_to_end(key)
-            self.hits += 1
-            return item
+            busy = self.pending.pop(key, None)
+        if busy is not None:
+            busy.set()
 
     def put(self, key, item, max_bytes):
         nbytes = item[1].nbytes
@@ -160,9 +177,12 @@ def binned_once(model, max_bytes):
             fitted, binned = item
             model._bin_mapper = copy.deepcopy(fitted)
             return binned.copy(order="K")
-        binned = _BIN_DATA(model, *args, **kwargs)
-        kept = (copy.deepcopy(model._bin_mapper), binned.copy(order="K"))
-        CACHE.put(key, kept, max_bytes)
+        try:
+            binned = _BIN_DATA(model, *args, **kwargs)
+            kept = (copy.deepcopy(model._bin_mapper), binned.copy(order="K"))
+            CACHE.put(key, kept, max_bytes)
+        finally:
+            CACHE.done(key)
         return binned
 
     model._bin_data = bin_data  # the instance's, not the class's
