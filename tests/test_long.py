@@ -310,7 +310,7 @@ def _crashing_parallel(monkeypatch, crashes):
 
     crashes, taken = list(crashes), []
 
-    def parallel(n_jobs, pre_dispatch):
+    def parallel(n_jobs, pre_dispatch, batch_size="auto"):
         crash = crashes.pop(0) if crashes else None
 
         def call(jobs):

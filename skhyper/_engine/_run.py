@@ -201,6 +201,11 @@ class Runner:
         streams = kind != "sequential" and backend_streams_results()
         flight = Flight(X, y, streams=streams)
         flight.runner, flight.costs = self, costs
+        # One task per dispatch: joblib's automatic batching (up to 8 short
+        # fits, and the IDLE waits among them) would pick a bracket's next
+        # tasks long before a worker is free, and put a worker to sleep for
+        # up to 8 IDLE waits while a rung's results made work ready.
+        flight.batch_size = 1
         return flight
 
     def run_flight(self, flight):
@@ -314,7 +319,9 @@ class Runner:
                     entry.key, run_task, task, X, y, train, test, entry.context
                 )
 
-        parallel = _parallel(self.settings.n_jobs, self.settings.pre_dispatch)
+        parallel = _parallel(
+            self.settings.n_jobs, self.settings.pre_dispatch, flight.batch_size
+        )
         results = None
         try:
             # Inside the try: with return_as="list" every fit runs here.
@@ -383,6 +390,7 @@ class Flight:
 
     def __init__(self, X, y, streams=True):
         self.X, self.y, self.streams = X, y, streams
+        self.batch_size = "auto"  # joblib's, for one plan
         self.lock = threading.RLock()
         self.entries = []  # ordered by key
         self.runner = self.costs = self.error = None
@@ -558,7 +566,7 @@ def _interrupted(exc):
     return False
 
 
-def _parallel(n_jobs, pre_dispatch):
+def _parallel(n_jobs, pre_dispatch, batch_size="auto"):
     """A ``Parallel`` that yields results as they finish, where the backend can.
 
     joblib's multiprocessing backend, and Ray's (``ray.util.joblib``), which
@@ -567,7 +575,12 @@ def _parallel(n_jobs, pre_dispatch):
     """
     streams = backend_streams_results()
     return_as = "generator_unordered" if streams else "list"
-    return Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch, return_as=return_as)
+    return Parallel(
+        n_jobs=n_jobs,
+        pre_dispatch=pre_dispatch,
+        batch_size=batch_size,
+        return_as=return_as,
+    )
 
 
 def _close(results):
