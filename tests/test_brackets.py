@@ -5,6 +5,8 @@ continued with the scores of fresh fits; an interrupted search keeps its
 finished rungs."""
 
 import threading
+import time
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -297,3 +299,89 @@ def test_a_flight_dispatches_one_task_at_a_time(monkeypatch):
         sizes.clear()
         HalvingRandomTuner(est, space, n_jobs=2, random_state=0, **kw).fit(X, y)
     assert sizes and set(sizes) == {"auto"}  # one plan at a time: batches
+
+
+class CountingTree(ClassifierMixin, BaseEstimator):
+    """A decision tree that counts its fits by (parameters, resource, training
+    data), and takes a moment per level so that rungs of several brackets
+    are in flight together on two threads."""
+
+    fits = {}
+    lock = threading.Lock()
+
+    def __init__(self, depth=1, leaf=1):
+        self.depth = depth
+        self.leaf = leaf
+
+    def fit(self, X, y):
+        key = (self.leaf, self.depth, hash(np.asarray(X).tobytes()))
+        with self.lock:
+            self.fits[key] = self.fits.get(key, 0) + 1
+        time.sleep(0.005 * self.depth)
+        self.model_ = DecisionTreeClassifier(
+            max_depth=self.depth, min_samples_leaf=self.leaf, random_state=0
+        ).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+@pytest.mark.parametrize("n_jobs, backend", [(1, None), (2, "threading"), (2, "loky")])
+def test_a_candidate_two_brackets_share_is_fitted_once(n_jobs, backend):
+    """Every bracket holds the whole (small) space, so brackets evaluate the
+    same candidates at the same resources; side by side, one bracket's fit
+    is often still running when another asks for it: that one follows it
+    (is given its result) instead of fitting it again."""
+    space = {"leaf": [1, 3, 5, 10, 20, 40]}
+    kw = dict(resource="depth", max_resources=9, cv=3, random_state=0, refit=False)
+    CountingTree.fits = {}
+    reference = in_turn(HyperbandTuner(CountingTree(), space, **kw)).fit(X, y)
+    assert max(CountingTree.fits.values()) == 1  # in turn: recalled, not refitted
+    once = len(CountingTree.fits)
+    CountingTree.fits = {}
+    with parallel_config(backend=backend) if backend else nullcontext():
+        tuner = HyperbandTuner(CountingTree(), space, n_jobs=n_jobs, **kw).fit(X, y)
+    assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
+    assert tuner.work_["fits"] == once
+    if backend != "loky":  # worker processes count in their own copies
+        assert max(CountingTree.fits.values()) == 1
+        assert len(CountingTree.fits) == once
+    rows = len(tuner.cv_results_["params"]) * 3
+    assert once < rows  # the brackets did share candidates
+
+
+def test_share_false_fits_every_row_side_by_side():
+    space = {"leaf": [1, 3, 5, 10, 20, 40]}
+    kw = dict(resource="depth", max_resources=9, cv=3, random_state=0, refit=False)
+    CountingTree.fits = {}
+    with parallel_config(backend="threading"):
+        HyperbandTuner(CountingTree(), space, n_jobs=2, share=False, **kw).fit(X, y)
+    assert max(CountingTree.fits.values()) > 1  # share=False: every row fitted
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_rows_copied_between_brackets_continue_exactly(backend):
+    """Brackets that share candidates copy each other's rows and the models
+    kept for them; a survivor grown from a copied model scores as a fresh
+    fit, and no (candidate, resource, split) is fitted twice."""
+    gb = GradientBoostingClassifier(random_state=0)
+    space = {"max_depth": [1, 2, 3], "learning_rate": [0.1, 0.5]}
+    kw = dict(resource="n_estimators", max_resources=9, cv=3, random_state=0)
+    reference = in_turn(HyperbandTuner(gb, space, refit=False, **kw)).fit(X, y)
+    with parallel_config(backend=backend):
+        tuner = HyperbandTuner(gb, space, n_jobs=2, **kw).fit(X, y)
+    assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
+    work, once = tuner.work_, reference.work_
+    units = work["fits"] + work["warm_start_fits"]
+    assert units == once["fits"] + once["warm_start_fits"]
+    results = tuner.cv_results_
+    rows = len(results["params"])
+    assert units < rows * 3  # rows of several brackets were copied
+    for index in range(rows):
+        fresh = cross_validate(
+            clone(gb).set_params(**results["params"][index]), X, y, cv=3
+        )
+        for s in range(3):
+            assert results[f"split{s}_test_score"][index] == fresh["test_score"][s]

@@ -352,6 +352,8 @@ class Engine(Checkpointed):
                 if cand_key is None:
                     continue
                 for s in range(n_splits):
+                    if batch.out[c * n_splits + s] is not None:
+                        continue  # copied already (a batch of a flight)
                     result = memo.get((batch.split_keys[s], cand_key))
                     batch.out[c * n_splits + s] = result
                     batch.recalled[c * n_splits + s] = result is not None

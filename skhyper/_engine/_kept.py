@@ -153,6 +153,10 @@ class KeptModels:
         starts.keeps_alive = old_alive
         return starts
 
+    def get(self, params, keep, split):
+        """``(value, blob, spent)`` kept in this generation, or None."""
+        return self.models.get(self._key(params, keep, split))
+
     def put(self, params, keep, split, value, blob, spent):
         """Keep a model (unless the bytes are spent); the largest value wins."""
         key = self._key(params, keep, split)

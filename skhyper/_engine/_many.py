@@ -17,12 +17,18 @@ The answer does not depend on the order in which tasks finish:
   the flight ends (also after Ctrl-C or the deadline): the order of a
   sequential run of the sources one after another;
 - each source continues kept models (``keep``) of its own previous batch
-  only, in its own share of ``share_memory``;
+  only, in its own share of ``share_memory`` (a row it copied from another
+  source comes with a copy of the model that source kept for it);
 - with one worker, the batch of the lowest (source, batch) with a task
   ready goes first: the sources run one after another, as in a loop.
 
-What differs with the order is only work (a candidate equal to one of a
-batch still in flight is fitted again rather than recalled) and times.
+What differs with the order is only work and times. A (candidate, split)
+equal to one that another batch of the flight has already fitted is copied from
+it, as ``evaluate`` recalls an earlier call's (sharing on); one that another
+batch is still fitting is not fitted again either: the batch *follows* it,
+is planned without it and is given its result when it arrives, and counts
+as complete only then. So a candidate that two brackets evaluate at the
+same resource is fitted once whether they run in turn or side by side.
 """
 
 import warnings
@@ -33,10 +39,16 @@ from .._results import (
     warn_or_raise_about_fit_failures,
 )
 from ._kept import KeptModels
+from ._report import TaskReport
 from ._settings import Stop
 
 # The warning of format_results about non-finite scores: said once, at the end.
 NON_FINITE = "One or more of the .* scores are non-finite"
+
+# What a batch's rows hold while it is planned where it follows another
+# batch's fit (the planner leaves them out, as results known already).
+FOLLOWING = object()
+COPIED = TaskReport()  # the report of a result copied to a follower
 
 
 class InFlight:
@@ -51,6 +63,12 @@ class InFlight:
         self.flight = engine._runner.flight(engine._X, engine._y, engine._costs)
         self.batches = {}  # (source, step) -> (batch, more_results)
         self.completed = set()  # keys of the batches sent back to their source
+        # With sharing on: (split key, candidate key) -> the result a batch
+        # of this flight recorded; -> [(batch key, candidate, split)] of the
+        # batches following it while it is being fitted.
+        self.results, self.followers = {}, {}
+        self.waiting = {}  # batch key -> results it follows, not arrived yet
+        self.ended = set()  # batches whose own tasks ended while waiting
 
     def run(self):
         """Run every source to its end (or the search's stop); return
@@ -88,25 +106,113 @@ class InFlight:
         label, cv = request.pop("label", None), request.pop("cv", None)
         batch = engine._start(request["candidate_params"], cv, request.get("keep"))
         batch.kept = self.kept[key[0]]
+        shared = engine._memo is not None
+        if shared and batch.cand_keys is None:
+            batch.cand_keys = [engine._candidate_key(p) for p in batch.params]
+        # what this flight fitted (with the models kept), then earlier calls'
+        copied = self._copy_arrived(batch) if shared else []
         engine._recall(batch, remember=False)
         engine._read_checkpoint(batch)
         engine._stamp_known(batch)
         engine._report_progress(batch, label, None)
         self.batches[key] = (batch, more_results)  # kept at the end
-        engine._plan(batch)
+        followed = self._follow(key, batch) if shared else []
+        for index in followed:  # planned as known; they arrive with the others'
+            batch.out[index] = FOLLOWING
+        try:
+            engine._plan(batch)  # a new generation of its kept models begins
+        finally:
+            for index in followed:
+                batch.out[index] = None
+        self._copy_kept(batch, copied)
         runner = engine._runner
         if not batch.plan.tasks:
             return None
         if runner.stopped is not None or runner.time_left() <= 0:
             runner.stopped = runner.stopped or Stop.MAX_TIME
             return None
-        record = _Record(engine, batch)
+        if shared:
+            self._lead(batch)
+        record = _Record(engine, batch, (self, key) if shared else None)
         return self.flight.plan(batch.plan, batch.splits, record)
+
+    # -- sharing between the batches in flight --------------------------------
+
+    def _copy_arrived(self, batch):
+        """Copy the results other batches of the flight recorded already;
+        return ``(candidate, split, source)`` of each, to copy the model
+        its source kept once this batch is planned."""
+        copied = []
+        for c, s, index, key in _keyed_rows(batch):
+            found = self.results.get(key) if batch.out[index] is None else None
+            if found is not None:
+                batch.out[index], batch.recalled[index] = found[0], True
+                copied.append((c, s, found[1]))
+        return copied
+
+    def _copy_kept(self, batch, copied):
+        """For a batch that continues models (``keep``): the models kept for
+        its copied rows, copied to its own store, so that a survivor among
+        them grows from this rung rather than from zero."""
+        if batch.keep is None:
+            return
+        for c, s, source in copied:
+            entry = self.kept[source].get(batch.params[c], batch.keep, s)
+            if entry is not None:
+                batch.kept.put(batch.params[c], batch.keep, s, *entry)
+
+    def _follow(self, key, batch):
+        """The rows of ``batch`` that another batch is fitting: ``batch``
+        follows them (given their results as they arrive)."""
+        followed = []
+        for c, s, index, row_key in _keyed_rows(batch):
+            waiting = self.followers.get(row_key)
+            if batch.out[index] is None and waiting is not None:
+                waiting.append((key, c, s))
+                batch.recalled[index] = True  # not fitted by this batch
+                followed.append(index)
+        if followed:
+            self.waiting[key] = len(followed)
+        return followed
+
+    def _lead(self, batch):
+        """Let later batches follow the rows ``batch`` is about to fit."""
+        for _, _, index, key in _keyed_rows(batch):
+            if batch.out[index] is None and not batch.recalled[index]:
+                self.followers.setdefault(key, [])
+
+    def arrived(self, key, split, leaf_results, report):
+        """A task of ``batch`` recorded ``leaf_results`` on ``split``: keep
+        them for later batches, give them (and the models the task kept) to
+        the batches following them."""
+        batch, _ = self.batches[key]
+        split_key, source = batch.split_keys[split], key[0]
+        models = {cand: kept for cand, *kept in report.kept}
+        for cand, result in leaf_results:
+            cand_key = batch.cand_keys[cand]
+            if cand_key is None:
+                continue
+            self.results[split_key, cand_key] = (result, source)
+            for other, c, s in self.followers.pop((split_key, cand_key), ()):
+                follower, _ = self.batches[other]
+                if follower.out[c * follower.n_splits + s] is not None:
+                    continue
+                self.engine._record_result(follower, c, s, result, COPIED)
+                if cand in models and follower.keep == batch.keep:
+                    follower.kept.put(
+                        follower.params[c], follower.keep, s, *models[cand]
+                    )
+                self.waiting[other] -= 1
+                if self.waiting[other] == 0 and other in self.ended:
+                    self._complete(other)
 
     def _complete(self, key):
         """A batch ended: if every candidate finished, send its results to
         its source and put the source's next request in flight."""
         batch, more_results = self.batches[key]
+        if self.waiting.get(key):
+            self.ended.add(key)  # complete once what it follows arrives
+            return
         if sum(batch.arrived) < len(batch.out):
             return  # stopped: the source asks nothing more
         engine, settings = self.engine, self.engine._settings
@@ -158,13 +264,26 @@ class InFlight:
         return engine._last_results
 
 
+def _keyed_rows(batch):
+    """``(candidate, split, index in out, (split key, candidate key))`` of
+    every row of ``batch`` whose candidate has a key."""
+    n_splits = batch.n_splits
+    for c, cand_key in enumerate(batch.cand_keys):
+        if cand_key is not None:
+            for s in range(n_splits):
+                yield c, s, c * n_splits + s, (batch.split_keys[s], cand_key)
+
+
 class _Record:
     """The runner's ``record`` for one batch of a flight."""
 
-    __slots__ = ("engine", "batch")
+    __slots__ = ("engine", "batch", "shared")
 
-    def __init__(self, engine, batch):
-        self.engine, self.batch = engine, batch
+    def __init__(self, engine, batch, shared=None):
+        self.engine, self.batch, self.shared = engine, batch, shared
 
     def __call__(self, task, leaf_results, report):
         self.engine._record(self.batch, task, leaf_results, report)
+        if self.shared is not None:
+            flight, key = self.shared
+            flight.arrived(key, task.split, leaf_results, report)
