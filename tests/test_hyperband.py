@@ -13,6 +13,7 @@ from scipy.stats import loguniform, randint
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.linear_model import Ridge
 from sklearn.metrics import accuracy_score
@@ -22,6 +23,7 @@ from sklearn.model_selection import (
     StratifiedKFold,
     cross_validate,
 )
+from sklearn.neural_network import MLPClassifier
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
@@ -235,6 +237,30 @@ def test_survivors_continue_with_the_scores_of_fresh_fits():
         for s in range(3):
             assert results[f"split{s}_test_score"][index] == fresh["test_score"][s]
             assert results[f"split{s}_train_score"][index] == fresh["train_score"][s]
+
+
+def test_a_staged_resource_fits_each_rung_from_zero_with_fresh_scores():
+    """MLP epochs as the resource: a staged path, but no exact continuation
+    (warm_start starts a new optimiser state and shuffling), so each rung
+    fits its survivors from zero, every row with a fresh fit's scores."""
+    mlp = MLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+    space = {"alpha": [1e-4, 1e-2, 1.0], "learning_rate_init": [1e-3, 1e-2]}
+    cv = StratifiedKFold(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        tuner = HyperbandTuner(
+            mlp, space, resource="max_iter", max_resources=9, cv=cv, random_state=0
+        ).fit(X, y)
+        results = tuner.cv_results_
+        rows = len(results["params"])
+        assert tuner.work_["warm_start_fits"] == tuner.work_["staged_fits"] == 0
+        assert tuner.work_["fits"] <= rows * 3  # rows shared by brackets: once
+        assert sorted(set(results["n_resources"])) == [1, 3, 9]
+        for index, params in enumerate(results["params"]):
+            fresh = cross_validate(clone(mlp).set_params(**params), X, y, cv=cv)
+            for s in range(3):
+                got = results[f"split{s}_test_score"][index]
+                assert got == fresh["test_score"][s]
 
 
 def test_continuation_across_worker_processes():
