@@ -41,6 +41,7 @@ import numbers
 import os
 import sqlite3
 import threading
+import time
 
 import joblib
 import numpy as np
@@ -57,6 +58,11 @@ FORMAT = "skhyper-journal-2"
 # Seconds to wait for another process that holds the file's write lock.
 LOCK_TIMEOUT = 60
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# Switching a file to WAL takes it whole, and SQLite answers "database is
+# locked" at once, without its busy timeout, while another connection reads
+# it: several processes opening one new checkpoint at once wait and retry.
+WAL_RETRY = 0.01  # seconds, doubled up to WAL_RETRY_MAX
+WAL_RETRY_MAX = 0.5
 # (device, inode) of the checkpoints this process's searches hold. A second
 # search of this process is refused from here, without opening the file:
 # closing any descriptor of a file drops every POSIX lock the process holds
@@ -201,6 +207,25 @@ class ReadError(ValueError):
     """The checkpoint could not be read in the middle of a search."""
 
 
+def _wal(db):
+    """Put the file in WAL mode (persistent: done once, by whichever process
+    gets there first), retrying while other connections hold it, up to
+    ``LOCK_TIMEOUT``."""
+    deadline, wait = time.monotonic() + LOCK_TIMEOUT, WAL_RETRY
+    while True:
+        try:
+            (mode,) = db.execute("PRAGMA journal_mode").fetchone()
+            if mode.lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or time.monotonic() + wait > deadline:
+                raise
+        time.sleep(wait)
+        wait = min(2 * wait, WAL_RETRY_MAX)
+
+
 class Journal:
     """Read and append results in a checkpoint file.
 
@@ -300,7 +325,7 @@ class Journal:
                 pass
             raise
         db.isolation_level = ""  # back to sqlite3's implicit transactions
-        db.execute("PRAGMA journal_mode=WAL")
+        _wal(db)
         check = db.execute("PRAGMA quick_check").fetchall()
         if check != [("ok",)]:
             raise ValueError(
