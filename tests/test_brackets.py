@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from scipy.stats import loguniform, randint
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
@@ -385,3 +386,59 @@ def test_rows_copied_between_brackets_continue_exactly(backend):
         )
         for s in range(3):
             assert results[f"split{s}_test_score"][index] == fresh["test_score"][s]
+
+
+class CountingScaler(TransformerMixin, BaseEstimator):
+    """A scaler that counts its fits by training data."""
+
+    fits = {}
+    lock = threading.Lock()
+
+    def fit(self, X, y=None):
+        key = hash(np.asarray(X).tobytes())
+        with self.lock:
+            self.fits[key] = self.fits.get(key, 0) + 1
+        self.mean_ = np.asarray(X).mean(axis=0)
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) - self.mean_
+
+
+@pytest.mark.parametrize("n_jobs, backend", [(1, None), (2, "threading"), (2, "loky")])
+def test_a_prefix_is_fitted_once_per_fold_across_rungs_and_brackets(n_jobs, backend):
+    """The plans of a flight share the workers' store, scoped by the split's
+    content: a pipeline's prefix, the same for every candidate and rung, is
+    fitted once per fold in the whole search (one plan at a time, it was
+    fitted again in every rung), with the same results."""
+    pipe = Pipeline([("scale", CountingScaler()), ("tree", CountingTree())])
+    space = {"tree__leaf": [1, 3, 5, 10, 20, 40]}
+    kw = dict(
+        resource="tree__depth", max_resources=9, cv=3, random_state=0, refit=False
+    )
+    CountingScaler.fits = {}
+    reference = in_turn(HyperbandTuner(pipe, space, **kw)).fit(X, y)
+    n_trees = reference.work_["fits"] - sum(CountingScaler.fits.values())
+    CountingScaler.fits = {}
+    with parallel_config(backend=backend) if backend else nullcontext():
+        tuner = HyperbandTuner(pipe, space, n_jobs=n_jobs, **kw).fit(X, y)
+    assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
+    if backend == "loky":  # at most once per fold in each worker process
+        assert tuner.work_["fits"] <= n_trees + 3 * n_jobs
+    else:
+        assert sorted(CountingScaler.fits.values()) == [1, 1, 1]  # 3 folds
+        assert tuner.work_["fits"] == n_trees + 3
+
+
+def test_a_prefix_on_the_rungs_subsamples_is_fitted_on_each():
+    """resource='n_samples': each rung's folds are other data, so the shared
+    store holds one prefix per (rung's) fold, never one for another."""
+    pipe = Pipeline([("scale", CountingScaler()), ("tree", CountingTree())])
+    space = {"tree__leaf": [1, 5, 20], "tree__depth": [1, 3]}
+    kw = dict(max_resources=150, min_resources=30, cv=3, random_state=0)
+    reference = in_turn(HyperbandTuner(pipe, space, refit=False, **kw)).fit(X, y)
+    CountingScaler.fits = {}
+    with parallel_config(backend="threading"):
+        tuner = HyperbandTuner(pipe, space, n_jobs=2, **kw).fit(X, y)
+    assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
+    assert max(CountingScaler.fits.values()) == 1

@@ -134,7 +134,8 @@ class InFlight:
         if shared:
             self._lead(batch)
         record = _Record(engine, batch, (self, key) if shared else None)
-        return self.flight.plan(batch.plan, batch.splits, record)
+        scopes = batch.split_keys if shared else None  # one store, by split
+        return self.flight.plan(batch.plan, batch.splits, record, scopes)
 
     # -- sharing between the batches in flight --------------------------------
 

@@ -204,7 +204,7 @@ class Runner:
         # One task per dispatch: joblib's automatic batching (up to 8 short
         # fits, and the IDLE waits among them) would pick a bracket's next
         # tasks long before a worker is free, and put a worker to sleep for
-        # up to 8 IDLE waits while a rung's results made work ready.
+        # up to 16 IDLE waits while a rung's results made work ready.
         flight.batch_size = 1
         return flight
 
@@ -391,6 +391,7 @@ class Flight:
     def __init__(self, X, y, streams=True):
         self.X, self.y, self.streams = X, y, streams
         self.batch_size = "auto"  # joblib's, for one plan
+        self.store_id = uuid.uuid4().hex  # the store its scoped plans share
         self.lock = threading.RLock()
         self.entries = []  # ordered by key
         self.runner = self.costs = self.error = None
@@ -403,8 +404,13 @@ class Flight:
             self.entries.sort(key=lambda e: e.key)
             self._on_done[key] = on_done
 
-    def plan(self, plan, splits, record):
-        """What an opener returns for ``plan`` (a runner's flight)."""
+    def plan(self, plan, splits, record, scopes=None):
+        """What an opener returns for ``plan`` (a runner's flight).
+
+        With ``scopes`` (a digest of each split's content), the plan's tasks
+        share the workers' store with every other plan of the flight given
+        scopes: a prefix one rung fitted on a fold is there for the next
+        rung's tasks on that fold, whichever plan a worker ran before."""
         runner = self.runner
         context = TaskContext(
             runner.settings,
@@ -412,8 +418,9 @@ class Flight:
             n_candidates=plan.n_candidates,
             n_splits=plan.n_splits,
             deadline=runner.deadline,
-            plan_id=uuid.uuid4().hex,
+            plan_id=self.store_id if scopes is not None else uuid.uuid4().hex,
             memory=runner.settings.share_memory,
+            scopes=None if scopes is None else tuple(scopes),
         )
         n_workers = effective_n_jobs(runner.settings.n_jobs)
         kind = backend_kind(runner.settings.n_jobs)

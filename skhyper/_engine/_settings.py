@@ -51,6 +51,10 @@ class TaskContext:
     deadline: float | None
     plan_id: str
     memory: int = 2**30  # bytes a worker's store may hold (its share)
+    # Per split index, what a worker's store scopes its entries by: the
+    # split's content digest when the plans of a flight share one store
+    # (their splits may differ), else None (the split index, one plan).
+    scopes: tuple | None = None
 
 
 class Stop(enum.Enum):

@@ -113,7 +113,8 @@ class Worker:
         self.context, self.settings = context, context.settings
         settings = context.settings
         self.memo, keys = store_for(context.plan_id, context.memory)
-        self.branches = Branches(self.memo, keys, scope=task.split)
+        self.scope = self._scope(task.split)  # what the store knows the split by
+        self.branches = Branches(self.memo, keys, scope=self.scope)
         self.data = {}  # this task's splits, also when the memo cannot keep them
         # What the task did, by the names of ``work_`` (``TaskReport``).
         self.fits = self.warm_start_fits = self.staged_fits = 0
@@ -138,8 +139,12 @@ class Worker:
         # the task's next leaf below the same steps reads them.
         self.recent = {}
 
+    def _scope(self, split):
+        scopes = self.context.scopes
+        return split if scopes is None else scopes[split]
+
     def split(self, estimator, pairwise):
-        key = ("split", self.task.split, pairwise)
+        key = ("split", self.scope, pairwise)
         entry = self.data.get(pairwise) or self.memo.get(key)
         if entry is None:
             X, y, train, test = self.X, self.y, self.train, self.test
@@ -168,7 +173,12 @@ class Worker:
         return out
 
     def drop(self):
-        """Drop from the store what no later task reads (``_schedule``)."""
+        """Drop from the store what no later task reads (``_schedule``).
+
+        Not in a store that several plans share (``scopes``): a later task of
+        another plan may read it; the store's bound in bytes frees it."""
+        if self.context.scopes is not None:
+            return
         for key in self.task.drop:
             if key[0] == "fold":  # the fold's split of X
                 for pairwise in (False, True):
@@ -301,7 +311,7 @@ class Worker:
         in_key = ("input", pairwise)
         recent = {}
         for step in leaf.path[:-1]:
-            store_key = (self.task.split, step.key)
+            store_key = (self.scope, step.key)
             entry = self.memo.get(store_key) or self.recent.get(store_key)
             if entry is None:
                 params = _step_params(self.fit_params, step.name, True)
@@ -315,10 +325,11 @@ class Worker:
                     self.step_costs.append((step.key, seconds))
                 self.memo.put(store_key, entry)
             recent[store_key] = entry
-            if store_key in self.to_hand:
+            hand_key = (self.task.split, step.key)  # handovers: one plan's
+            if hand_key in self.to_hand:
                 ready = entry["error"] is None
-                where = self.to_hand[store_key]
-                self.give(*store_key, where, dict(recent) if ready else None)
+                where = self.to_hand[hand_key]
+                self.give(*hand_key, where, dict(recent) if ready else None)
             in_key = step.key
             fit_time += entry["fit_time"]
             if entry["error"] is not None:
