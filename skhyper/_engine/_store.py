@@ -4,7 +4,10 @@ The folds' splits and the shared steps' fits and outputs, in one
 least-recently-used memo bounded by ``share_memory`` bytes: the next task of
 the same fold (e.g. the next candidate below a shared scaler) starts from
 them. A new plan replaces the store; the parent releases it at the end of a
-search (sequential and threading runs share the parent's process). A task
+search (sequential and threading runs share the parent's process). The plans
+of a flight (``_many``) share one store id, and scope its entries by each
+split's content digest (``TaskContext.scopes``) rather than its index, so a
+worker keeps what one rung fitted for the next rung on the same fold. A task
 may also start from a prefix another worker fitted and handed over.
 """
 
