@@ -140,3 +140,35 @@ class LoggingCentroid(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return self.model_.predict(X)
+
+
+class LoggingTree(ClassifierMixin, BaseEstimator):
+    """A decision tree of ``depth`` levels that sleeps ``delay`` seconds per
+    level and appends ``leaf depth`` to the file named by SKHYPER_FIT_LOG
+    for each fit: fits counted across processes, a search slow enough to
+    be killed in the middle."""
+
+    def __init__(self, depth=1, leaf=1, delay=0.0):
+        self.depth = depth
+        self.leaf = leaf
+        self.delay = delay
+
+    def fit(self, X, y):
+        import os
+        import time
+
+        from sklearn.tree import DecisionTreeClassifier
+
+        time.sleep(self.delay * self.depth)
+        self.model_ = DecisionTreeClassifier(
+            max_depth=self.depth, min_samples_leaf=self.leaf, random_state=0
+        ).fit(X, y)
+        self.classes_ = self.model_.classes_
+        log = os.environ.get("SKHYPER_FIT_LOG")
+        if log:
+            with open(log, "a") as f:
+                f.write(f"{self.leaf} {self.depth}\n")
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)

@@ -812,6 +812,98 @@ def test_a_search_killed_at_random_points_resumes_redoing_no_finished_fit(tmp_pa
         assert fits == 18 - rows and before >= rows, figures
 
 
+HYPERBAND_KILL = """
+import json, os, shutil, signal, sqlite3, sys, time
+sys.path.insert(0, {root!r})
+from sklearn.datasets import make_classification
+from skhyper import HyperbandTuner
+from tests.counting import LoggingTree
+from tests.utils import assert_cv_results_equal
+
+folder = {folder!r}
+X, y = make_classification(n_samples=150, n_features=6, random_state=0)
+space = {{"leaf": [1, 3, 5, 10, 20, 40]}}  # every bracket shares candidates
+kw = dict(resource="depth", max_resources=9, cv=3, random_state=0, refit=False)
+
+
+def search(path, log, n_jobs=1):
+    os.environ["SKHYPER_FIT_LOG"] = log
+    open(log, "w").close()
+    tuner = HyperbandTuner(
+        LoggingTree(delay=0.01), space, n_jobs=n_jobs, checkpoint=path, **kw
+    )
+    return tuner.fit(X, y)
+
+
+def fits(log):
+    return len(open(log).read().split("\\n")) - 1
+
+
+def rows(path):  # read a copy: reading the file would roll back a half write
+    probe = path + ".probe"
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            shutil.copyfile(path + suffix, probe + suffix)
+    try:
+        with sqlite3.connect(probe) as db:
+            return db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    except sqlite3.OperationalError:  # no table yet
+        return 0
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            if os.path.exists(probe + suffix):
+                os.remove(probe + suffix)
+
+
+reference = search(os.path.join(folder, "reference.db"), os.path.join(folder, "r"))
+units = fits(os.path.join(folder, "r"))  # each (candidate, depth, fold) once
+figures = []
+for backend_jobs in (2, 1):
+    path = os.path.join(folder, f"kill{{backend_jobs}}.db")
+    log = os.path.join(folder, f"kill{{backend_jobs}}.log")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setpgrp()  # loky workers die with the group
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            search(path, log, n_jobs=backend_jobs)
+        finally:
+            os._exit(0)
+    start = time.time()
+    while rows(path) < units // 3 and time.time() - start < 120:
+        time.sleep(0.01)
+    os.killpg(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    journaled = rows(path)
+    resumed = search(path, log + ".resume")
+    assert_cv_results_equal(resumed, reference)
+    redone = fits(log + ".resume")
+    figures.append([os.WIFSIGNALED(status), units, journaled, redone])
+print(json.dumps(figures))
+"""
+
+
+@pytest.mark.slow
+def test_a_hyperband_search_killed_mid_bracket_resumes_redoing_no_journaled_fit(
+    tmp_path,
+):
+    """Brackets side by side (two loky workers, then one), the whole process
+    group killed once a third of the fits are journaled: the resumed search
+    gives the uninterrupted one's results and fits exactly what the
+    checkpoint did not hold (each journaled row is one (candidate, resource,
+    fold), fitted once)."""
+    code = HYPERBAND_KILL.format(root=ROOT, folder=str(tmp_path))
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env)
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    figures = json.loads(proc.stdout.decode().split("\n")[-2])
+    for killed, units, journaled, redone in figures:
+        assert killed and 0 < journaled < units, figures  # killed mid-search
+        assert redone == units - journaled, figures
+
+
 MODULE = """
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.neighbors import NearestCentroid
