@@ -6,6 +6,7 @@ finished rungs."""
 
 import threading
 import time
+import warnings
 from contextlib import nullcontext
 
 import numpy as np
@@ -442,3 +443,42 @@ def test_a_prefix_on_the_rungs_subsamples_is_fitted_on_each():
         tuner = HyperbandTuner(pipe, space, n_jobs=2, **kw).fit(X, y)
     assert comparable(tuner.cv_results_) == comparable(reference.cv_results_)
     assert max(CountingScaler.fits.values()) == 1
+
+
+@pytest.mark.parametrize("max_time", [0.4, 0.8])
+def test_a_budget_spent_while_batches_follow_others_keeps_finished_rows(max_time):
+    """Brackets that share every candidate, two threads, a budget spent
+    mid-search: a batch that followed another's fit is kept only where all
+    its rows arrived; every kept row is the full run's row, in its order."""
+    space = {"leaf": [1, 3, 5, 10, 20, 40]}
+    kw = dict(resource="depth", max_resources=9, cv=3, random_state=0, refit=False)
+    reference = HyperbandTuner(CountingTree(), space, **kw).fit(X, y)
+    slow = SlowCountingTree()
+    with (
+        parallel_config(backend="threading"),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        tuner = HyperbandTuner(slow, space, n_jobs=2, max_time=max_time, **kw)
+        try:
+            tuner.fit(X, y)
+        except ValueError as error:  # nothing finished: a clear error
+            assert "spent before any candidate finished" in str(error)
+            return
+    results, ref = tuner.cv_results_, reference.cv_results_
+    assert 0 < len(results["params"]) <= len(ref["params"])
+    key = lambda r, i: (r["bracket"][i], r["iter"][i], repr(r["params"][i]))  # noqa: E731
+    ref_index = {key(ref, i): i for i in range(len(ref["params"]))}
+    rows = [ref_index[key(results, i)] for i in range(len(results["params"]))]
+    assert rows == sorted(rows)
+    for i, j in enumerate(rows):
+        for s in range(3):
+            assert results[f"split{s}_test_score"][i] == ref[f"split{s}_test_score"][j]
+
+
+class SlowCountingTree(CountingTree):
+    """CountingTree at 20 ms per level: a 9-level fit takes 0.18 s."""
+
+    def fit(self, X, y):
+        time.sleep(0.015 * self.depth)
+        return super().fit(X, y)
