@@ -77,6 +77,21 @@ class InTurn(HyperbandTuner):
                     )
 
 
+def assert_rows_of(results, ref, n_splits=3):
+    """Each row of ``results`` is ``ref``'s row of that (bracket, rung,
+    candidate), with its scores, in ``ref``'s order."""
+
+    def key(r, i):
+        return r["bracket"][i], r["iter"][i], repr(r["params"][i])
+
+    ref_index = {key(ref, i): i for i in range(len(ref["params"]))}
+    rows = [ref_index[key(results, i)] for i in range(len(results["params"]))]
+    assert rows == sorted(rows)
+    for i, j in enumerate(rows):
+        for s in range(n_splits):
+            assert results[f"split{s}_test_score"][i] == ref[f"split{s}_test_score"][j]
+
+
 def in_turn(tuner):
     """The same search with its brackets one after another (the reference)."""
     return InTurn(**clone(tuner).get_params(deep=False))
@@ -229,15 +244,7 @@ def test_interrupted_side_by_side_keeps_finished_rungs_in_order(at):
         STOP_AT.update(calls=0, at=None)
     results, ref = tuner.cv_results_, reference.cv_results_
     assert 0 < len(results["params"]) < len(ref["params"])
-    # each row is the reference's row of that (bracket, rung, candidate), in
-    # the reference's order
-    key = lambda r, i: (r["bracket"][i], r["iter"][i], repr(r["params"][i]))  # noqa: E731
-    ref_index = {key(ref, i): i for i in range(len(ref["params"]))}
-    rows = [ref_index[key(results, i)] for i in range(len(results["params"]))]
-    assert rows == sorted(rows)
-    for i, j in enumerate(rows):
-        for s in range(3):
-            assert results[f"split{s}_test_score"][i] == ref[f"split{s}_test_score"][j]
+    assert_rows_of(results, ref)
 
 
 def test_checkpoint_resumes_side_by_side(tmp_path):
@@ -467,13 +474,7 @@ def test_a_budget_spent_while_batches_follow_others_keeps_finished_rows(max_time
             return
     results, ref = tuner.cv_results_, reference.cv_results_
     assert 0 < len(results["params"]) <= len(ref["params"])
-    key = lambda r, i: (r["bracket"][i], r["iter"][i], repr(r["params"][i]))  # noqa: E731
-    ref_index = {key(ref, i): i for i in range(len(ref["params"]))}
-    rows = [ref_index[key(results, i)] for i in range(len(results["params"]))]
-    assert rows == sorted(rows)
-    for i, j in enumerate(rows):
-        for s in range(3):
-            assert results[f"split{s}_test_score"][i] == ref[f"split{s}_test_score"][j]
+    assert_rows_of(results, ref)
 
 
 class SlowCountingTree(CountingTree):

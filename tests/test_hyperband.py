@@ -32,6 +32,7 @@ from skhyper._compat import InvalidParameterError
 from skhyper._rungs import hyperband_brackets
 
 from .counting import CountingClassifier, reset_counts
+from .test_brackets import assert_rows_of
 from .test_estimator_checks import strict_parametrize_with_checks
 
 X, y = make_classification(n_samples=150, n_features=6, random_state=0)
@@ -388,13 +389,7 @@ def test_max_time_on_two_workers_keeps_only_finished_rows(backend, max_time):
     assert 0 < len(results["params"]) < len(ref["params"])
     # only finished rows, each the reference's (bracket, rung, candidate) row
     # with its scores, in the reference's order
-    key = lambda r, i: (r["bracket"][i], r["iter"][i], repr(r["params"][i]))  # noqa: E731
-    ref_index = {key(ref, i): i for i in range(len(ref["params"]))}
-    rows = [ref_index[key(results, i)] for i in range(len(results["params"]))]
-    assert rows == sorted(rows)
-    for i, j in enumerate(rows):
-        for s in range(3):
-            assert results[f"split{s}_test_score"][i] == ref[f"split{s}_test_score"][j]
+    assert_rows_of(results, ref)
     # best_* among the rows at the largest resource reached, said so
     top = int(np.max(results["n_resources"]))
     at_top = np.flatnonzero(results["n_resources"] == top)
