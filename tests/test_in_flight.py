@@ -7,6 +7,7 @@ import pytest
 from joblib import parallel_config
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
 from threadpoolctl import threadpool_limits
 
 from skhyper import GridTuner
@@ -108,3 +109,76 @@ def test_many_sources_keep_rows_in_source_then_batch_order(n_jobs, backend):
     assert tuner.work_["fits"] <= 9 * 3
     if n_jobs == 1:
         assert tuner.work_["fits"] == reference.work_["fits"] == 9 * 3
+
+
+class DictSources(ManySources):
+    """ManySources whose batches are lists of parameter dicts."""
+
+    def _run_search(self, evaluate):
+        def source(i, batches):
+            for step, params in enumerate(batches):
+                n = len(params)
+                results = yield {
+                    "candidate_params": params,
+                    "more_results": {"source": [i] * n, "step": [step] * n},
+                }
+                self.seen.append((i, step, list(results["source"])))
+
+        sources = [source(i, b) for i, b in enumerate(self.sources_spec)]
+        if self.side_by_side:
+            evaluate.many(sources)
+            return
+        for i, batches in enumerate(self.sources_spec):
+            for step, params in enumerate(batches):
+                n = len(params)
+                evaluate(params, more_results={"source": [i] * n, "step": [step] * n})
+
+
+# Two dicts, one estimator: the planner fits them as one leaf. The second
+# source knows the first dict (from the first source) but not the second.
+EQUAL_ESTIMATORS = (
+    [[{"C": 1.0}], [{"C": 2.0}]],
+    [[{"C": 1.0}, {"C": 1.0, "fit_intercept": True}], [{"C": 3.0}]],
+)
+
+
+@pytest.mark.parametrize("side_by_side", [False, True])
+@pytest.mark.parametrize("n_jobs, backend", [(1, None), (2, "threading")])
+def test_a_known_row_in_a_leaf_fitted_again_is_kept_once(side_by_side, n_jobs, backend):
+    """A row known already (recalled from an earlier call, copied from or
+    following a batch in flight) whose leaf is fitted again for another
+    candidate is recorded once: it was recorded twice, and its candidate,
+    with more results than splits, vanished from cv_results_ silently (a
+    review found it; with one worker it predates the flights); the batch
+    that followed it still completes and its source goes on."""
+    tuner = DictSources(LogisticRegression(), {"C": [1.0]}, cv=2, n_jobs=n_jobs)
+    tuner.sources_spec, tuner.side_by_side, tuner.seen = (
+        EQUAL_ESTIMATORS,
+        side_by_side,
+        [],
+    )
+    with parallel_config(backend=backend) if backend else parallel_config():
+        tuner.fit(X, y)
+    results = tuner.cv_results_
+    rows = list(zip(results["source"], results["step"], map(repr, results["params"])))
+    assert rows == [
+        (0, 0, repr({"C": 1.0})),
+        (0, 1, repr({"C": 2.0})),
+        (1, 0, repr({"C": 1.0})),
+        (1, 0, repr({"C": 1.0, "fit_intercept": True})),
+        (1, 1, repr({"C": 3.0})),
+    ]
+    reference = GridSearchCV(LogisticRegression(), {"C": [1.0]}, cv=2).fit(X, y)
+    for i in (0, 2, 3):  # C=1.0 however written: the same scores
+        for s in range(2):
+            assert (
+                results[f"split{s}_test_score"][i]
+                == reference.cv_results_[f"split{s}_test_score"][0]
+            )
+    if side_by_side:  # every batch sent back to its source: none left waiting
+        assert sorted((i, step) for i, step, _ in tuner.seen) == [
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (1, 1),
+        ]

@@ -470,6 +470,11 @@ class Engine(Checkpointed):
         """Record the results of one task (the runner's ``record``)."""
         rows = []
         for cand, result in leaf_results:
+            if batch.out[cand * batch.n_splits + task.split] is not None:
+                # Known already (recalled, read back, copied from a batch in
+                # flight), fitted again only as part of its leaf: candidates
+                # equal as estimators, unequal as dicts, share one leaf.
+                continue
             self._record_result(batch, cand, task.split, result, report)
             # A lost worker's result is not journaled: a rerun retries it.
             journaled = self._journal is not None and not report.lost

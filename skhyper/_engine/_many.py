@@ -196,13 +196,14 @@ class InFlight:
             self.results[split_key, cand_key] = (result, source)
             for other, c, s in self.followers.pop((split_key, cand_key), ()):
                 follower, _ = self.batches[other]
-                if follower.out[c * follower.n_splits + s] is not None:
-                    continue
-                self.engine._record_result(follower, c, s, result, COPIED)
-                if cand in models and follower.keep == batch.keep:
-                    follower.kept.put(
-                        follower.params[c], follower.keep, s, *models[cand]
-                    )
+                # (its own task may have fitted it first, in a leaf shared
+                # with a candidate it did not follow: then only counted)
+                if follower.out[c * follower.n_splits + s] is None:
+                    self.engine._record_result(follower, c, s, result, COPIED)
+                    if cand in models and follower.keep == batch.keep:
+                        follower.kept.put(
+                            follower.params[c], follower.keep, s, *models[cand]
+                        )
                 self.waiting[other] -= 1
                 if self.waiting[other] == 0 and other in self.ended:
                     self._complete(other)
