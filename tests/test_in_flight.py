@@ -36,8 +36,9 @@ def comparable(results):
 
 
 class ManySources(GridTuner):
-    """Each of ``self.sources_spec`` (lists of lists of C values) is a source
-    of batches; a source also records the results it is sent."""
+    """Each of ``self.sources_spec`` (lists of lists of C values, or of
+    parameter dicts) is a source of batches; a source also records the
+    results it is sent."""
 
     sources_spec = ()
     side_by_side = True
@@ -51,7 +52,9 @@ class ManySources(GridTuner):
             for step, values in enumerate(batches):
                 n = len(values)
                 results = yield {
-                    "candidate_params": [{"C": c} for c in values],
+                    "candidate_params": [
+                        c if isinstance(c, dict) else {"C": c} for c in values
+                    ],
                     "more_results": {"source": [i] * n, "step": [step] * n},
                 }
                 self.seen.append((i, step, list(results["source"])))
@@ -111,29 +114,6 @@ def test_many_sources_keep_rows_in_source_then_batch_order(n_jobs, backend):
         assert tuner.work_["fits"] == reference.work_["fits"] == 9 * 3
 
 
-class DictSources(ManySources):
-    """ManySources whose batches are lists of parameter dicts."""
-
-    def _run_search(self, evaluate):
-        def source(i, batches):
-            for step, params in enumerate(batches):
-                n = len(params)
-                results = yield {
-                    "candidate_params": params,
-                    "more_results": {"source": [i] * n, "step": [step] * n},
-                }
-                self.seen.append((i, step, list(results["source"])))
-
-        sources = [source(i, b) for i, b in enumerate(self.sources_spec)]
-        if self.side_by_side:
-            evaluate.many(sources)
-            return
-        for i, batches in enumerate(self.sources_spec):
-            for step, params in enumerate(batches):
-                n = len(params)
-                evaluate(params, more_results={"source": [i] * n, "step": [step] * n})
-
-
 # Two dicts, one estimator: the planner fits them as one leaf. The second
 # source knows the first dict (from the first source) but not the second.
 EQUAL_ESTIMATORS = (
@@ -151,7 +131,7 @@ def test_a_known_row_in_a_leaf_fitted_again_is_kept_once(side_by_side, n_jobs, b
     with more results than splits, vanished from cv_results_ silently (a
     review found it; with one worker it predates the flights); the batch
     that followed it still completes and its source goes on."""
-    tuner = DictSources(LogisticRegression(), {"C": [1.0]}, cv=2, n_jobs=n_jobs)
+    tuner = ManySources(LogisticRegression(), {"C": [1.0]}, cv=2, n_jobs=n_jobs)
     tuner.sources_spec, tuner.side_by_side, tuner.seen = (
         EQUAL_ESTIMATORS,
         side_by_side,

@@ -201,10 +201,11 @@ class Runner:
         streams = kind != "sequential" and backend_streams_results()
         flight = Flight(X, y, streams=streams)
         flight.runner, flight.costs = self, costs
-        # One task per dispatch: joblib's automatic batching (up to 8 short
-        # fits, and the IDLE waits among them) would pick a bracket's next
-        # tasks long before a worker is free, and put a worker to sleep for
-        # up to 16 IDLE waits while a rung's results made work ready.
+        # One task per dispatch: joblib's automatic batching (up to 16 short
+        # fits, and the IDLE waits among them, measured) would pick a
+        # bracket's next tasks long before a worker is free, and put a worker
+        # to sleep through a batch of IDLE waits while a rung's results made
+        # work ready.
         flight.batch_size = 1
         return flight
 
