@@ -508,3 +508,32 @@ HYPERBAND_EXPECTED_FAILURES = {
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+class _Unpicklable(HyperbandTuner):
+    """A tuner that cannot be pickled: its own fit must not need it to be."""
+
+    def __reduce__(self):
+        raise TypeError("this tuner is not to be pickled")
+
+    def __reduce_ex__(self, protocol):
+        return self.__reduce__()
+
+
+@pytest.mark.parametrize("backend", ["loky", "threading"])
+def test_tasks_sent_to_workers_do_not_carry_the_tuner(backend):
+    # Every task used to carry the tuner to its worker (for callback hooks,
+    # off here): pickled in loky's feeder thread while the fit in the main
+    # thread was changing its attributes, it could fail ("dictionary changed
+    # size during iteration"), and it carried whatever the tuner held.
+    X, y = make_classification(n_samples=120, n_features=6, random_state=0)
+    est = GradientBoostingClassifier(random_state=0)
+    grid = {"max_depth": [1, 2, 3], "learning_rate": [0.1, 0.5]}
+    kw = dict(resource="n_estimators", max_resources=9, cv=3, random_state=0)
+    with parallel_config(backend, n_jobs=2):
+        tuner = _Unpicklable(est, grid, n_jobs=2, **kw).fit(X, y)
+    reference = HyperbandTuner(est, grid, **kw).fit(X, y)
+    assert tuner.cv_results_["params"] == reference.cv_results_["params"]
+    np.testing.assert_array_equal(
+        tuner.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )

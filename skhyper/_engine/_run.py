@@ -18,6 +18,7 @@ caught the interrupt is discarded by the worker (``_worker``), which keeps
 no leaf that ended after the deadline, nor one during which a Ctrl-C came.
 """
 
+import copy
 import os
 import shutil
 import signal
@@ -169,7 +170,7 @@ class Runner:
             memory //= n_workers
         context = TaskContext(
             self.settings,
-            caller=self.caller,
+            caller=caller_sent(self.caller, self.settings, kind),
             n_candidates=plan.n_candidates,
             n_splits=plan.n_splits,
             deadline=self.deadline,
@@ -349,6 +350,22 @@ class Runner:
         return done, None
 
 
+def caller_sent(caller, settings, kind):
+    """The tuner as the workers' callback hooks name it (``TaskContext``).
+
+    None without callbacks: nothing else in a worker needs the tuner, and a
+    task pickled for another process would carry it (and whatever it holds:
+    the results of an earlier fit), while this process's fit may be changing
+    its attributes: pickling a dict that changes size fails. With callbacks,
+    workers in other processes get a shallow copy taken here, which the fit
+    going on does not change; threads get the tuner itself."""
+    if caller is None or not settings.callbacks:
+        return None
+    if kind in ("processes", "remote"):
+        return copy.copy(caller)
+    return caller
+
+
 # What a flight sends a worker when no plan has a task ready but tasks are
 # running whose results may bring more (a bracket's next rung): a short
 # wait, after which the worker asks again.
@@ -413,9 +430,10 @@ class Flight:
         scopes: a prefix one rung fitted on a fold is there for the next
         rung's tasks on that fold, whichever plan a worker ran before."""
         runner = self.runner
+        kind = backend_kind(runner.settings.n_jobs)
         context = TaskContext(
             runner.settings,
-            caller=runner.caller,
+            caller=caller_sent(runner.caller, runner.settings, kind),
             n_candidates=plan.n_candidates,
             n_splits=plan.n_splits,
             deadline=runner.deadline,
@@ -424,7 +442,6 @@ class Flight:
             scopes=None if scopes is None else tuple(scopes),
         )
         n_workers = effective_n_jobs(runner.settings.n_jobs)
-        kind = backend_kind(runner.settings.n_jobs)
         if kind in ("processes", "remote"):
             context = replace(context, memory=context.memory // n_workers)
         scheduler = Scheduler(plan.tasks, self.costs, n_workers, None, runner.time_left)
