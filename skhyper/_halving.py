@@ -37,8 +37,9 @@ HALVING_PARAMETERS = {
         parameter of the estimator taking positive integers (e.g.
         ``'n_estimators'``, ``'clf__max_iter'``), which then must not be
         searched and needs an int ``max_resources``. A warm-start path of
-        the estimator (see :doc:`/sharing`) continues the survivors' models
-        rather than refitting them.""",
+        the estimator (see :doc:`/sharing`), or the rounds of XGBoost and
+        LightGBM without sampling, continue the survivors' models rather
+        than refitting them.""",
     "max_resources": """max_resources : int, default='auto'
         The most resource a candidate may get in a rung; 'auto' is the
         number of samples, and only valid with ``resource='n_samples'``.""",
@@ -375,9 +376,10 @@ class HalvingGridTuner(BaseHalvingTuner):
     resource, until few remain. When the resource is a warm-start path of
     the estimator (``n_estimators`` of forests, bagging and gradient
     boosting, ``max_iter`` of histogram gradient boosting without early
-    stopping) and its ``random_state`` is fixed, a survivor's model in each
-    fold is continued from the previous rung rather than refitted, with the
-    same scores.
+    stopping, ``n_estimators`` of XGBoost and LightGBM without sampling) and
+    its ``random_state`` is fixed, a survivor's model in each fold is
+    continued from the previous rung rather than refitted, with the same
+    scores.
 
     Parameters
     ----------

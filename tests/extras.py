@@ -42,6 +42,7 @@ NEEDS = {
     "skhyper/_paths/_skorch.py": ("torch", "skorch"),
     "skhyper/skorch.py": ("torch", "skorch"),
     "tests/_torch_modules.py": ("torch",),
+    "tests/test_resume.py": ("xgboost", "lightgbm"),
 }
 
 # Modules that import a library where it is used, whose docstring examples

@@ -67,7 +67,7 @@ def check_staged(
     fit; ``same(model, fresh)`` checks the library's fitted attributes.
     ``fit_params`` may be a function of the training data. ``frame`` passes
     the data as pandas DataFrames. Returns the ``(k, model, fresh)`` triples."""
-    param, condition, stages = paths[type(estimator)]
+    param, condition, stages = paths[type(estimator)][:3]
     assert condition(estimator.get_params(deep=False))
     X, X_test, y, y_test = _data(task, **({"dtype": dtype} if dtype else {}))
     if frame:

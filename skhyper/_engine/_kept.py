@@ -6,7 +6,9 @@ warm-start path parameter (successive halving with ``resource=
 ``evaluate``. Then:
 
 - a leaf whose ``keep`` parameter is its final estimator's warm-start path
-  (``_warm``), and whose upstream steps have fixed randomness, is a chain
+  (``_warm``), or a staged path that resumes models of its configuration
+  (``StagedPath.resume``: XGBoost's and LightGBM's boosters without
+  sampling), and whose upstream steps have fixed randomness, is a chain
   even alone, and its worker sends its final model back, pickled, with the
   results (the workers are separate processes: the parent is the only place
   every later task can reach). It is pickled with cloudpickle, as the
@@ -17,9 +19,9 @@ warm-start path parameter (successive halving with ``resource=
   indices they were fitted on, at most ``share_memory`` bytes (past it a
   model is not kept and is refitted when needed);
 - the next call hands each task the kept models its chains start from: the
-  worker continues such a model (``warm_start=True``, the larger value)
-  instead of fitting a fresh one, which gives the same model (each registry
-  entry is tested against fresh fits).
+  worker continues such a model (``warm_start=True``, the larger value; or
+  the staged path's ``resume``) instead of fitting a fresh one, which gives
+  the same model (each registry entry is tested against fresh fits).
 
 Only the previous call's models are kept: each call starts a new generation
 (what the previous one kept is freed once that call ends).
@@ -39,6 +41,7 @@ except ImportError:  # pragma: no cover
         cloudpickle = pickle
 
 from ._keys import canonical
+from ._staged import staged_path
 from ._warm import fixed, warm_path_param
 
 
@@ -68,8 +71,17 @@ def keeps(leaf, keep):
         return False
     final = leaf.path[-1]
     param = warm_path_param(final.estimator)
-    if param is None:
-        return False
+    if param is None:  # a staged path that can resume a model
+        staged = staged_path(final.estimator)
+        if staged is None:
+            return False
+        try:
+            params = final.estimator.get_params(deep=False)
+        except Exception:
+            return False
+        if not staged.resumes(params):
+            return False
+        param = staged.param
     expected = f"{final.name}__{param}" if leaf.pipeline else param
     if keep != expected:
         return False

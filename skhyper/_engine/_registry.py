@@ -46,11 +46,33 @@ class StagedPath:
     """One run at the largest value of ``param`` gives every smaller value's
     model: ``stages(estimator, values, X, y, fit_params)`` yields
     ``(value, model)`` in increasing order, where ``condition(params)``
-    holds."""
+    holds.
+
+    A path may also *resume* a fitted model: ``resume(estimator, model, X,
+    y, fit_params)`` continues ``model`` (fitted with a smaller value, on
+    the same ``X, y`` and ``fit_params``) to the value of ``estimator``
+    (unfitted), and returns the model a fresh fit of ``estimator`` gives,
+    or None where it cannot (then the value is fitted afresh). It applies
+    where ``resumable(params)`` holds too (None: wherever the path does).
+    Models are kept between a strategy's calls (``keep=``) only for such
+    configurations."""
 
     param: str
     condition: object
     stages: object
+    resume: object = None
+    resumable: object = None
+
+    def resumes(self, params):
+        """Whether a model of this configuration can be resumed."""
+        if self.resume is None:
+            return False
+        if self.resumable is None:
+            return True
+        try:
+            return bool(self.resumable(params))
+        except Exception:
+            return False
 
 
 class Registration:

@@ -469,6 +469,10 @@ class Worker:
         run = self.staged.get(leaf.chain)
         value = leaf.rounds
         self.failed_time = 0.0
+        if run is None and leaf.keep and leaf.chain in self.task.starts:
+            resumed = self.resume_staged(leaf, final, Xt, y, params)
+            if resumed is not None:
+                return resumed
         if run is None:
             members = [m for m in self.task.leaves if m.chain == leaf.chain]
             top = max(members, key=lambda m: m.rounds)
@@ -493,7 +497,41 @@ class Worker:
             self.failed_time = run.seconds
             raise
         self.staged_fits += run.staged(value)
+        if leaf.keep:  # sent back with the report, to be resumed later
+            self.warm[leaf.chain] = (model, spent)
         return model, spent
+
+    def resume_staged(self, leaf, final, Xt, y, params):
+        """``(model, fit time)`` of a kept chain's leaf, its model resumed from
+        the one an earlier call kept (the path's ``resume``), or None where
+        the path declines or fails: the leaf is then fitted afresh.
+
+        Only a leaf alone in its chain in this task is resumed (a strategy
+        that keeps models asks for one value per candidate and call); a
+        chain of several values is one staged run, as without ``keep``."""
+        if any(m.chain == leaf.chain and m is not leaf for m in self.task.leaves):
+            return None
+        blob, spent = self.task.starts[leaf.chain]
+        start = time.time()
+        try:
+            model = load(blob)
+            before = model.get_params(deep=False)[leaf.warm]
+            estimator = clone(final.estimator)
+            with propagated(self.fit_ctx, estimator):
+                if self.fit_ctx is not None:
+                    self.fit_ctx.call_on_fit_task_begin(**self.hook)
+                    self.begun = True
+                resumed = leaf.staged.resume(estimator, model, thaw(Xt), y, params)
+        except Exception as exc:  # a fresh fit says whether the fit fails
+            self.fell_back(type(final.estimator).__name__, "resumed model", repr(exc))
+            return None
+        if resumed is None:
+            return None
+        self.warm_start_fits += 1
+        self.iterations += leaf.rounds - before
+        spent += time.time() - start
+        self.warm[leaf.chain] = (resumed, spent)
+        return resumed, spent
 
     def fell_back(self, cls, what, reason):
         key = (cls, what, reason)

@@ -34,6 +34,11 @@ The path is refused (``condition`` is False) for:
 Fit parameters other than ``sample_weight`` (``eval_set``, ``callbacks``,
 ``init_model``, ``init_score``, ...) make :func:`stages` fall back to a fresh
 fit per value, since ``condition`` does not see them.
+
+:func:`resume` continues a kept booster with more iterations (the halving
+and Hyperband tuners' survivors), where :func:`resumable` holds: ``gbdt``
+without bagging, feature subsampling, GOSS, extremely randomized or linear
+trees, since a continued fit seeds LightGBM's RNGs afresh.
 """
 
 import copy
@@ -145,7 +150,68 @@ def stages(estimator, values, X, y, fit_params):
     yield values[-1], full
 
 
+# Sampling (LightGBM's aliases): rounds added to a loaded booster draw from
+# RNGs seeded afresh, not from where one run's RNGs are.
+_BAGGING = (
+    ("subsample", "bagging_fraction", "sub_row", "bagging"),
+    ("pos_bagging_fraction", "pos_sub_row", "pos_subsample", "pos_bagging"),
+    ("neg_bagging_fraction", "neg_sub_row", "neg_subsample", "neg_bagging"),
+)
+_BAGGING_FREQ = ("subsample_freq", "bagging_freq")
+_OTHER_SAMPLING = (
+    (("colsample_bytree", "feature_fraction", "sub_feature"), (1, 1.0)),
+    (("feature_fraction_bynode", "sub_feature_bynode", "colsample_bynode"), (1, 1.0)),
+    (("extra_trees", "extra_tree"), (False,)),
+    (("linear_tree", "linear_trees"), (False,)),
+)
+
+
+def resumable(params):
+    """Whether a booster of ``params`` resumed with more iterations is exactly
+    the booster of one fit: the staged path's conditions, ``gbdt`` without
+    bagging, feature subsampling, GOSS, extremely randomized or linear
+    trees."""
+    if not condition(params):
+        return False
+    if any(params.get(name) not in (None, "gbdt") for name in _BOOSTING):
+        return False
+    if params.get("data_sample_strategy") not in (None, "bagging"):
+        return False
+    sampling = list(_OTHER_SAMPLING)
+    if any(params.get(name) not in (None, 0) for name in _BAGGING_FREQ):
+        # the fractions bag only with a bagging frequency
+        sampling += [(names, (1, 1.0)) for names in _BAGGING]
+    return not any(
+        name in params and params[name] not in neutral
+        for names, neutral in sampling
+        for name in names
+    )
+
+
+def resume(estimator, model, X, y, fit_params):
+    """``model`` (fitted with fewer iterations) given the iterations
+    ``estimator`` has on top: LightGBM's training continuation
+    (``init_model=``), which starts from the booster's raw scores as one fit
+    goes on from them.
+
+    Exact where :func:`resumable` holds (predictions, raw scores and the
+    trees of the model text against fresh fits: ``tests/test_resume.py``);
+    None for fit parameters a staged run does not honour."""
+    if set(fit_params) - _SAFE_FIT_PARAMS:
+        return None
+    total = estimator.get_params(deep=False)["n_estimators"]
+    done = model.booster_.current_iteration()
+    if not 0 < done < total:
+        return None
+    more = clone(estimator).set_params(n_estimators=total - done)
+    more.fit(X, y, init_model=model.booster_, **fit_params)
+    # The booster's parameters say the iterations of this fit; its model
+    # text (parameters section) keeps saying them, its trees are one fit's.
+    more.booster_.params["num_iterations"] = total
+    return more.set_params(n_estimators=total)
+
+
 PATHS = {
-    LGBMClassifier: ("n_estimators", condition, stages),
-    LGBMRegressor: ("n_estimators", condition, stages),
+    LGBMClassifier: ("n_estimators", condition, stages, resume, resumable),
+    LGBMRegressor: ("n_estimators", condition, stages, resume, resumable),
 }

@@ -33,6 +33,10 @@ gradients of round ``k`` depend on the first ``k - 1`` rounds only.
 Fit parameters other than ``sample_weight`` and ``verbose`` (``eval_set``,
 ``xgb_model``, ``base_margin``, ...) make :func:`stages` fall back to a fresh
 fit per value, since ``condition`` does not see them.
+
+:func:`resume` continues a kept booster with more rounds (the halving and
+Hyperband tuners' survivors), where :func:`resumable` holds: no row or
+column subsampling, since a continued fit seeds XGBoost's RNG afresh.
 """
 
 import numbers
@@ -103,7 +107,43 @@ def stages(estimator, values, X, y, fit_params):
     yield values[-1], full
 
 
+# Row and column subsampling: XGBoost seeds its RNG at each fit, so rounds
+# added to a loaded booster draw other rows than the same rounds of one run.
+_SAMPLING = ("subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode")
+
+
+def resumable(params):
+    """Whether a booster of ``params`` resumed with more rounds is exactly the
+    booster of one fit: the staged path's conditions, no subsampling, one
+    tree per round and the built-in objectives."""
+    return (
+        condition(params)
+        and all(params.get(name) in (None, 1, 1.0) for name in _SAMPLING)
+        and params.get("num_parallel_tree") in (None, 1)
+        and not callable(params.get("objective"))
+    )
+
+
+def resume(estimator, model, X, y, fit_params):
+    """``model`` (fitted with fewer rounds) given the rounds ``estimator``
+    has on top: XGBoost's training continuation (``xgb_model=``), which
+    builds the next rounds on the booster's predictions as one fit does.
+
+    Exact where :func:`resumable` holds (predictions and ``get_dump``
+    against fresh fits: ``tests/test_resume.py``); None for fit
+    parameters a staged run does not honour."""
+    if set(fit_params) - _SAFE_FIT_PARAMS:
+        return None
+    total = estimator.get_params(deep=False)["n_estimators"]
+    done = model.get_booster().num_boosted_rounds()
+    if not 0 < done < total:
+        return None
+    more = clone(estimator).set_params(n_estimators=total - done)
+    more.fit(X, y, xgb_model=model.get_booster(), **fit_params)
+    return more.set_params(n_estimators=total)
+
+
 PATHS = {
-    XGBClassifier: ("n_estimators", condition, stages),
-    XGBRegressor: ("n_estimators", condition, stages),
+    XGBClassifier: ("n_estimators", condition, stages, resume, resumable),
+    XGBRegressor: ("n_estimators", condition, stages, resume, resumable),
 }
