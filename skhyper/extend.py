@@ -307,7 +307,9 @@ def check_warm_start(estimator, param, values, X, y=None, *, cv=3, scoring=None)
     _search_against_sklearn(estimator, param, values, X, y, cv, scoring, "warm-start")
 
 
-def register_staged_path(cls, param, stages, condition=None):
+def register_staged_path(
+    cls, param, stages, condition=None, *, resume=None, resumable=None
+):
     """Declare a staged path of an estimator class.
 
     A fit with ``param=k`` must be the start of a fit with a larger value
@@ -343,6 +345,21 @@ def register_staged_path(cls, param, stages, condition=None):
         configuration. None means: ``random_state`` an int where the class
         has one, and ``warm_start`` off where it has one.
 
+    resume : callable, default=None
+        ``resume(estimator, model, X, y, fit_params)``: continue ``model``,
+        fitted on ``X, y`` with ``fit_params`` and a smaller value of
+        ``param``, to the value of ``estimator`` (unfitted), and return the
+        model a fresh fit of ``estimator`` gives (or None where it cannot;
+        the value is then fitted afresh). With it, the halving and
+        Hyperband tuners (``resource=param``) keep each rung's models and
+        continue a survivor's model instead of refitting it, as for a
+        warm-start path. :func:`check_staged_path` checks it too.
+
+    resumable : callable, default=None
+        ``resumable(params) -> bool``: the configurations ``resume`` is
+        exact for (None: wherever ``condition`` holds); models are kept
+        between rungs only for them.
+
     Returns
     -------
     registration : Registration
@@ -352,9 +369,11 @@ def register_staged_path(cls, param, stages, condition=None):
     Raises
     ------
     TypeError
-        If ``cls`` is not a class, or ``stages`` or ``condition`` not callable.
+        If ``cls`` is not a class, or ``stages``, ``condition``, ``resume``
+        or ``resumable`` not callable.
     ValueError
-        If ``cls`` has no parameter ``param``.
+        If ``cls`` has no parameter ``param``, or ``resumable`` is given
+        without ``resume``.
 
     See Also
     --------
@@ -408,7 +427,7 @@ def register_staged_path(cls, param, stages, condition=None):
     (150, 225)
     >>> registration.undo()
     """
-    return add_staged_path(cls, param, stages, condition)
+    return add_staged_path(cls, param, stages, condition, resume, resumable)
 
 
 def unregister(cls):
@@ -453,7 +472,10 @@ def check_staged_path(estimator, param, values, X, y=None, *, cv=3, scoring=None
     :class:`~skhyper.GridTuner` (which follows the path) and a
     :class:`~sklearn.model_selection.GridSearchCV` over ``values`` side by
     side and compares every score of their ``cv_results_`` exactly, train
-    scores included. This is the test every built-in staged path passes.
+    scores included. Where the path resumes models of this configuration
+    (``resume``), it also resumes, on every split, a fresh fit with each
+    value to the next value, and compares it with a fresh fit with that
+    one. This is the test every built-in staged path passes.
 
     Parameters
     ----------
@@ -531,6 +553,17 @@ def check_staged_path(estimator, param, values, X, y=None, *, cv=3, scoring=None
             _compare(
                 estimator, param, value, models.get(value), X_train, y_train, X_test
             )
+        if path.resumes(top.get_params(deep=False)):
+            for before, value in zip(values, values[1:]):
+                model = clone(estimator).set_params(**{param: before})
+                target = clone(estimator).set_params(**{param: value})
+                try:
+                    model.fit(X_train, y_train)
+                    resumed = path.resume(target, model, X_train, y_train, {})
+                except Exception:  # no model to resume: the fresh fit fails
+                    continue
+                if resumed is not None:
+                    _compare(estimator, param, value, resumed, X_train, y_train, X_test)
     _search_against_sklearn(estimator, param, values, X, y, cv, scoring, "staged")
 
 

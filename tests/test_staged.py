@@ -297,9 +297,11 @@ class Descent(RegressorMixin, BaseEstimator):
     def __init__(self, n_steps=10, rate=0.1, drift=0.0):
         self.n_steps, self.rate, self.drift = n_steps, rate, drift
 
-    def fit(self, X, y, on_step=None):
-        self.coef_ = np.zeros(X.shape[1])
-        for step in range(1, self.n_steps + 1):
+    def fit(self, X, y, on_step=None, start=None):
+        # start: a fitted Descent with fewer steps, to go on from
+        self.coef_ = np.zeros(X.shape[1]) if start is None else start.coef_.copy()
+        first = 1 if start is None else start.n_steps + 1
+        for step in range(first, self.n_steps + 1):
             grad = X.T @ (X @ self.coef_ - y) / len(y)
             # drift: a schedule that depends on the total, so not a path
             rate = self.rate * (1 + self.drift * step / self.n_steps)
@@ -368,3 +370,62 @@ def test_bad_registrations_are_refused():
         register_staged_path(Descent, "n_steps", "descent")
     with pytest.raises(ValueError, match="No staged path applies"):
         check_staged_path(MLPClassifier(solver="lbfgs"), "max_iter", [1, 2], X, y)
+
+
+# ------------------------------------------------- a user's path that resumes
+
+
+def descent_resume(estimator, model, X, y, fit_params):
+    return clone(estimator).fit(X, y, start=model, **fit_params)
+
+
+def wrong_resume(estimator, model, X, y, fit_params):
+    return clone(estimator).set_params(rate=estimator.rate * 1.5).fit(X, y)
+
+
+def test_a_registered_resume_continues_survivors_in_halving_and_hyperband():
+    from skhyper import HalvingGridTuner, HyperbandTuner
+
+    X, y = make_regression(n_samples=90, n_features=4, noise=5, random_state=0)
+    grid = {"rate": [0.01, 0.03, 0.1, 0.2, 0.3, 0.4]}
+    kw = dict(resource="n_steps", max_resources=27, factor=3, cv=3)
+    with isolated():
+        register_staged_path(Descent, "n_steps", descent_stages, resume=descent_resume)
+        check_staged_path(Descent(), "n_steps", [1, 3, 9, 27], X, y)
+        for cls in (HalvingGridTuner, HyperbandTuner):
+            extra = {"random_state": 0} if cls is HyperbandTuner else {}
+            tuner = cls(Descent(), grid, **kw, **extra).fit(X, y)
+            fresh = cls(Descent(), grid, share=False, **kw, **extra).fit(X, y)
+            assert_cv_results_equal(tuner.cv_results_, fresh.cv_results_)
+            assert tuner.work_["warm_start_fits"] > 0, cls
+            assert fresh.work_["warm_start_fits"] == 0
+        halving = HalvingGridTuner(Descent(), grid, **kw).fit(X, y)
+        later = int(np.sum(halving.cv_results_["iter"] > 0))
+        assert halving.work_["warm_start_fits"] == 3 * later
+
+
+def test_check_staged_path_catches_a_wrong_resume():
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    with isolated():
+        register_staged_path(Descent, "n_steps", descent_stages, resume=wrong_resume)
+        with pytest.raises(AssertionError, match="differs from a fresh fit"):
+            check_staged_path(Descent(), "n_steps", [2, 5], X, y)
+        # a configuration it does not resume is not checked, nor kept
+        register_staged_path(
+            Descent,
+            "n_steps",
+            descent_stages,
+            resume=wrong_resume,
+            resumable=lambda params: params["rate"] > 1,
+        )
+        check_staged_path(Descent(), "n_steps", [2, 5], X, y)
+
+
+def test_register_staged_path_refuses_bad_resume_arguments():
+    with isolated():
+        with pytest.raises(TypeError, match="resume must be None or a callable"):
+            register_staged_path(Descent, "n_steps", descent_stages, resume=3)
+        with pytest.raises(ValueError, match="resumable is given without resume"):
+            register_staged_path(
+                Descent, "n_steps", descent_stages, resumable=lambda p: True
+            )

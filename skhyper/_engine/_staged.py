@@ -61,7 +61,7 @@ def staged_path(estimator):
     return entry if ok else None
 
 
-def add_staged_path(cls, param, stages, condition=None):
+def add_staged_path(cls, param, stages, condition=None, resume=None, resumable=None):
     """Register a staged path for exactly ``cls``; returns the registration."""
     check_class(cls, "register_staged_path")
     try:
@@ -87,7 +87,15 @@ def add_staged_path(cls, param, stages, condition=None):
             f"condition must be None or a callable taking the parameters dict, "
             f"got {condition!r} ({type(condition).__name__})"
         )
-    entry = StagedPath(param, condition or default_condition, stages)
+    for name, value in (("resume", resume), ("resumable", resumable)):
+        if value is not None and not callable(value):
+            raise TypeError(
+                f"{name} must be None or a callable, got {value!r} "
+                f"({type(value).__name__})"
+            )
+    if resumable is not None and resume is None:
+        raise ValueError("resumable is given without resume: there is nothing to do")
+    entry = StagedPath(param, condition or default_condition, stages, resume, resumable)
     return register("staged", cls, entry)
 
 
