@@ -10,6 +10,12 @@
 - StandardScaler -> PCA(random_state=0) -> SVC over n_components x C on the
   digits with the default resource (n_samples): within a rung, a PCA is
   shared by the candidates that use it;
+- where installed, XGBClassifier and LGBMClassifier (n_jobs=1,
+  random_state=0, no sampling) over depth or leaves x learning_rate x
+  min_child_* (18 candidates), resource="n_estimators", max_resources=243:
+  skhyper resumes each survivor's booster with the rounds its rung adds
+  (the bound: each candidate's booster fitted once per fold, at its last
+  rung's rounds);
 
 each with factor=3 and cv=5 on make_classification(2000, 20, random_state=0)
 (the digits for the pipeline), n_jobs=2, against HalvingGridSearchCV with
@@ -26,6 +32,7 @@ best candidate's mean CV score.
 Run: ``python benchmarks/bench_halving.py [--quick] [--repeats N]``.
 """
 
+import importlib.util
 import statistics
 import sys
 import time
@@ -167,7 +174,56 @@ def workloads(quick):
         "svc__C": [0.1, 1, 10, 100],
     }
     pipeline = HalvingWorkload("halving pipeline (n_samples)", pipe, grid, Xd, yd)
-    return [forest, hgb, pipeline]
+    return [forest, hgb, pipeline] + boosters(X, y, most)
+
+
+def _has(name):
+    return importlib.util.find_spec(name) is not None
+
+
+def boosters(X, y, most):
+    """XGBoost and LightGBM (where installed) without sampling: skhyper
+    resumes each survivor's booster with the rounds its rung adds."""
+    out = []
+    if _has("xgboost"):
+        from xgboost import XGBClassifier
+
+        out.append(
+            HalvingWorkload(
+                "halving XGBoost (n_estimators)",
+                XGBClassifier(n_jobs=1, random_state=0),
+                {
+                    "max_depth": [2, 4, 6],
+                    "learning_rate": [0.03, 0.1, 0.3],
+                    "min_child_weight": [1, 5],
+                },
+                X,
+                y,
+                resource="n_estimators",
+                max_resources=most,
+                staged="n_estimators",
+            )
+        )
+    if _has("lightgbm"):
+        from lightgbm import LGBMClassifier
+
+        out.append(
+            HalvingWorkload(
+                "halving LightGBM (n_estimators)",
+                LGBMClassifier(n_jobs=1, random_state=0, verbose=-1),
+                {
+                    "num_leaves": [7, 15, 31],
+                    "learning_rate": [0.03, 0.1, 0.3],
+                    "min_child_samples": [5, 20],
+                },
+                X,
+                y,
+                resource="n_estimators",
+                max_resources=most,
+                staged="n_estimators",
+            )
+        )
+    return out
 
 
 def random_vs_halving(argv):
