@@ -559,9 +559,9 @@ def check_staged_path(estimator, param, values, X, y=None, *, cv=3, scoring=None
                 target = clone(estimator).set_params(**{param: value})
                 try:
                     model.fit(X_train, y_train)
-                    resumed = path.resume(target, model, X_train, y_train, {})
                 except Exception:  # no model to resume: the fresh fit fails
                     continue
+                resumed = path.resume(target, model, X_train, y_train, {})
                 if resumed is not None:
                     _compare(estimator, param, value, resumed, X_train, y_train, X_test)
     _search_against_sklearn(estimator, param, values, X, y, cv, scoring, "staged")

@@ -11,6 +11,7 @@ fresh fits (``share=False``) and count the continued fits.
 """
 
 import pickle
+import warnings
 
 import lightgbm
 import numpy as np
@@ -47,7 +48,7 @@ LGB_RESUMABLE = [
     {"bagging_fraction": 0.5, "bagging_freq": 0},
     {"colsample_bytree": 1.0, "extra_trees": False, "boosting_type": "gbdt"},
 ]
-LGB_SAMPLING = [
+LGB_NOT_RESUMED = [
     {"subsample": 0.7, "subsample_freq": 1},
     {"bagging_fraction": 0.7, "bagging_freq": 2},
     {"colsample_bytree": 0.6},
@@ -56,6 +57,11 @@ LGB_SAMPLING = [
     {"extra_trees": True},
     {"data_sample_strategy": "goss"},
     {"boosting_type": "goss"},
+    # state carried from round to round: stochastic rounding of quantized
+    # gradients (seeded afresh), the coupled penalty (charged once per
+    # feature and fit)
+    {"use_quantized_grad": True},
+    {"cegb_penalty_feature_coupled": [5.0] * 8, "cegb_tradeoff": 1.0},
 ]
 
 
@@ -138,8 +144,8 @@ def test_xgboost_sampling_is_not_resumed(config):
     )
 
 
-@pytest.mark.parametrize("config", LGB_SAMPLING, ids=repr)
-def test_lightgbm_sampling_is_not_resumed(config):
+@pytest.mark.parametrize("config", LGB_NOT_RESUMED, ids=repr)
+def test_lightgbm_sampling_and_carried_state_are_not_resumed(config):
     estimator = _lgb("binary", random_state=0, **config)
     assert _lightgbm.condition(estimator.get_params(deep=False))
     assert not _lightgbm.resumable(estimator.get_params(deep=False))
@@ -161,6 +167,7 @@ def test_lightgbm_sampling_is_not_resumed(config):
         ("lgb", {"boosting_type": "dart"}),
         ("lgb", {"linear_tree": True}),
         ("lgb", {"early_stopping_round": 3}),
+        ("lgb", {"a_parameter_not_checked": 1}),
     ],
     ids=stable_id,
 )
@@ -264,3 +271,25 @@ def test_sampling_boosters_are_fitted_from_zero_in_a_search():
     tuner = HalvingRandomTuner(estimator, grid, **kw).fit(X, y)
     assert_array_equal(_splits(tuner), _splits(fresh))
     assert tuner.work_["warm_start_fits"] == 0
+
+
+@pytest.mark.filterwarnings("ignore:The total space of parameters")
+@pytest.mark.parametrize("library", sorted(GRIDS))
+def test_fit_parameters_a_resume_cannot_honour_fit_plainly(library):
+    # No continuation, and no fallback counted or warned about: each rung's
+    # candidate is one fit, as it was before boosters were resumed.
+    make, grid = GRIDS[library]
+    fit_params = (
+        {"base_margin": np.zeros(len(y))}
+        if library == "xgb"
+        else {"init_score": np.zeros(len(y))}
+    )
+    kw = dict(resource="n_estimators", max_resources=9, cv=3, random_state=0)
+    fresh = HalvingRandomTuner(make(), grid, share=False, **kw).fit(X, y, **fit_params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", "The total space of parameters")
+        tuner = HalvingRandomTuner(make(), grid, **kw).fit(X, y, **fit_params)
+    assert_array_equal(_splits(tuner), _splits(fresh))
+    assert tuner.work_["warm_start_fits"] == 0
+    assert tuner.work_["fallbacks"] == 0

@@ -421,6 +421,18 @@ def test_check_staged_path_catches_a_wrong_resume():
         check_staged_path(Descent(), "n_steps", [2, 5], X, y)
 
 
+def raising_resume(estimator, model, X, y, fit_params):
+    raise RuntimeError("this resume fails")
+
+
+def test_check_staged_path_reports_a_resume_that_raises():
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    with isolated():
+        register_staged_path(Descent, "n_steps", descent_stages, resume=raising_resume)
+        with pytest.raises(RuntimeError, match="this resume fails"):
+            check_staged_path(Descent(), "n_steps", [2, 5], X, y)
+
+
 def test_register_staged_path_refuses_bad_resume_arguments():
     with isolated():
         with pytest.raises(TypeError, match="resume must be None or a callable"):

@@ -479,16 +479,17 @@ class Worker:
             values = sorted({m.rounds for m in members})
             model = clone(top.path[-1].estimator)
             with propagated(self.fit_ctx, model):
-                if self.fit_ctx is not None:
+                if self.fit_ctx is not None and not self.begun:
                     self.fit_ctx.call_on_fit_task_begin(**self.hook)
                     self.begun = True
                 run = StagedRun(leaf.staged, model, values, thaw(Xt), y, params)
             self.staged[leaf.chain] = run
-            if run.fallback is not None:
+            if run.fallback is not None and len(values) > 1:
+                # (one value fitted afresh is no fallback: a plain fit)
                 self.fell_back(run.cls, "staged path", run.fallback)
             self.fits += run.fits
             self.iterations += run.rounds
-        elif self.fit_ctx is not None:
+        elif self.fit_ctx is not None and not self.begun:
             self.fit_ctx.call_on_fit_task_begin(**self.hook)
             self.begun = True
         try:

@@ -158,32 +158,87 @@ _BAGGING = (
     ("neg_bagging_fraction", "neg_sub_row", "neg_subsample", "neg_bagging"),
 )
 _BAGGING_FREQ = ("subsample_freq", "bagging_freq")
-_OTHER_SAMPLING = (
+# Parameters (and aliases) whose values other than these make a resumed
+# booster another than one fit's: sampling, whose RNGs a continued fit seeds
+# afresh, and settings that carry state from round to round.
+_NEUTRAL = (
     (("colsample_bytree", "feature_fraction", "sub_feature"), (1, 1.0)),
     (("feature_fraction_bynode", "sub_feature_bynode", "colsample_bynode"), (1, 1.0)),
     (("extra_trees", "extra_tree"), (False,)),
     (("linear_tree", "linear_trees"), (False,)),
+    (("use_quantized_grad",), (False,)),  # stochastic rounding of gradients
+    (("data_sample_strategy",), ("bagging",)),
+    (_BOOSTING, ("gbdt",)),
 )
+_PAST_NEUTRAL = frozenset(
+    name for names, _ in _NEUTRAL + tuple((n, ()) for n in _BAGGING) for name in names
+) | frozenset(_BAGGING_FREQ)
+# The keyword parameters (beyond the estimator's own) a resumed booster was
+# checked with against fresh fits; any other one (e.g. the coupled feature
+# penalty, charged once per feature per fit) is not resumed.
+_CHECKED_KWARGS = frozenset(
+    {
+        "verbose",
+        "verbosity",
+        "num_threads",
+        "nthread",
+        "max_bin",
+        "min_data_in_bin",
+        "bin_construct_sample_cnt",
+        "zero_as_missing",
+        "use_missing",
+        "monotone_constraints",
+        "interaction_constraints",
+        "path_smooth",
+        "max_bin_by_feature",
+        "feature_contri",
+        "categorical_feature",
+        "is_unbalance",
+        "scale_pos_weight",
+        "min_data_in_leaf",
+        "min_sum_hessian_in_leaf",
+        "lambda_l1",
+        "lambda_l2",
+        "min_gain_to_split",
+        "max_delta_step",
+        "num_class",
+        "metric",
+        "alpha",
+        "cegb_penalty_split",
+        "cegb_penalty_feature_lazy",
+        "cegb_tradeoff",
+        "deterministic",
+        "force_col_wise",
+        "force_row_wise",
+        "max_cat_to_onehot",
+        "max_cat_threshold",
+        "cat_smooth",
+        "cat_l2",
+        "min_data_per_group",
+    }
+    | set(_SEEDS)
+)
+_OWN = frozenset(LGBMRegressor().get_params(deep=False))
 
 
 def resumable(params):
     """Whether a booster of ``params`` resumed with more iterations is exactly
     the booster of one fit: the staged path's conditions, ``gbdt`` without
     bagging, feature subsampling, GOSS, extremely randomized or linear
-    trees."""
+    trees, quantized gradients, and no keyword parameter beyond those
+    checked against fresh fits."""
     if not condition(params):
         return False
-    if any(params.get(name) not in (None, "gbdt") for name in _BOOSTING):
+    extra = set(params) - _OWN - _PAST_NEUTRAL
+    if extra - _CHECKED_KWARGS:
         return False
-    if params.get("data_sample_strategy") not in (None, "bagging"):
-        return False
-    sampling = list(_OTHER_SAMPLING)
+    neutral = list(_NEUTRAL)
     if any(params.get(name) not in (None, 0) for name in _BAGGING_FREQ):
         # the fractions bag only with a bagging frequency
-        sampling += [(names, (1, 1.0)) for names in _BAGGING]
+        neutral += [(names, (1, 1.0)) for names in _BAGGING]
     return not any(
-        name in params and params[name] not in neutral
-        for names, neutral in sampling
+        params.get(name) not in (None, *values)
+        for names, values in neutral
         for name in names
     )
 
