@@ -181,41 +181,38 @@ def _has(name):
     return importlib.util.find_spec(name) is not None
 
 
+# (label, library, class, its own parameters, the grid)
+BOOSTERS = (
+    (
+        "XGBoost",
+        "xgboost",
+        "XGBClassifier",
+        {},
+        {"max_depth": [2, 4, 6], "min_child_weight": [1, 5]},
+    ),
+    (
+        "LightGBM",
+        "lightgbm",
+        "LGBMClassifier",
+        {"verbose": -1},
+        {"num_leaves": [7, 15, 31], "min_child_samples": [5, 20]},
+    ),
+)
+
+
 def boosters(X, y, most):
     """XGBoost and LightGBM (where installed) without sampling: skhyper
     resumes each survivor's booster with the rounds its rung adds."""
     out = []
-    if _has("xgboost"):
-        from xgboost import XGBClassifier
-
+    for label, library, name, own, grid in BOOSTERS:
+        if not _has(library):
+            continue
+        cls = getattr(importlib.import_module(library), name)
         out.append(
             HalvingWorkload(
-                "halving XGBoost (n_estimators)",
-                XGBClassifier(n_jobs=1, random_state=0),
-                {
-                    "max_depth": [2, 4, 6],
-                    "learning_rate": [0.03, 0.1, 0.3],
-                    "min_child_weight": [1, 5],
-                },
-                X,
-                y,
-                resource="n_estimators",
-                max_resources=most,
-                staged="n_estimators",
-            )
-        )
-    if _has("lightgbm"):
-        from lightgbm import LGBMClassifier
-
-        out.append(
-            HalvingWorkload(
-                "halving LightGBM (n_estimators)",
-                LGBMClassifier(n_jobs=1, random_state=0, verbose=-1),
-                {
-                    "num_leaves": [7, 15, 31],
-                    "learning_rate": [0.03, 0.1, 0.3],
-                    "min_child_samples": [5, 20],
-                },
+                f"halving {label} (n_estimators)",
+                cls(n_jobs=1, random_state=0, **own),
+                {**grid, "learning_rate": [0.03, 0.1, 0.3]},
                 X,
                 y,
                 resource="n_estimators",
