@@ -51,7 +51,8 @@ class StagedPath:
     A path may also *resume* a fitted model: ``resume(estimator, model, X,
     y, fit_params)`` continues ``model`` (fitted with a smaller value, on
     the same ``X, y`` and ``fit_params``) to the value of ``estimator``
-    (unfitted), and returns the model a fresh fit of ``estimator`` gives,
+    (an unfitted clone, which ``resume`` may fit and return), and returns
+    the model a fresh fit of ``estimator`` gives,
     or None where it cannot (then the value is fitted afresh). It applies
     where ``resumable(params)`` holds too (None: wherever the path does).
     Models are kept between a strategy's calls (``keep=``) only for such

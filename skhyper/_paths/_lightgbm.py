@@ -254,16 +254,18 @@ def resume(estimator, model, X, y, fit_params):
     None for fit parameters a staged run does not honour."""
     if set(fit_params) - _SAFE_FIT_PARAMS:
         return None
-    total = estimator.get_params(deep=False)["n_estimators"]
+    total = estimator.n_estimators  # (get_params is slow for boosters)
     done = model.booster_.current_iteration()
     if not 0 < done < total:
         return None
-    more = clone(estimator).set_params(n_estimators=total - done)
+    more = estimator  # a clone, unfitted, which resume may fit
+    more.n_estimators = total - done
     more.fit(X, y, init_model=model.booster_, **fit_params)
     # The booster's parameters say the iterations of this fit; its model
     # text (parameters section) keeps saying them, its trees are one fit's.
     more.booster_.params["num_iterations"] = total
-    return more.set_params(n_estimators=total)
+    more.n_estimators = total
+    return more
 
 
 PATHS = {

@@ -134,13 +134,15 @@ def resume(estimator, model, X, y, fit_params):
     parameters a staged run does not honour."""
     if set(fit_params) - _SAFE_FIT_PARAMS:
         return None
-    total = estimator.get_params(deep=False)["n_estimators"]
+    total = estimator.n_estimators  # (get_params is slow for boosters)
     done = model.get_booster().num_boosted_rounds()
     if not 0 < done < total:
         return None
-    more = clone(estimator).set_params(n_estimators=total - done)
+    more = estimator  # a clone, unfitted, which resume may fit
+    more.n_estimators = total - done
     more.fit(X, y, xgb_model=model.get_booster(), **fit_params)
-    return more.set_params(n_estimators=total)
+    more.n_estimators = total
+    return more
 
 
 PATHS = {
