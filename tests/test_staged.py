@@ -392,45 +392,45 @@ def test_a_registered_resume_continues_survivors_in_halving_and_hyperband():
     with isolated():
         register_staged_path(Descent, "n_steps", descent_stages, resume=descent_resume)
         check_staged_path(Descent(), "n_steps", [1, 3, 9, 27], X, y)
+        tuners = {}
         for cls in (HalvingGridTuner, HyperbandTuner):
             extra = {"random_state": 0} if cls is HyperbandTuner else {}
-            tuner = cls(Descent(), grid, **kw, **extra).fit(X, y)
+            tuner = tuners[cls] = cls(Descent(), grid, **kw, **extra).fit(X, y)
             fresh = cls(Descent(), grid, share=False, **kw, **extra).fit(X, y)
             assert_cv_results_equal(tuner.cv_results_, fresh.cv_results_)
             assert tuner.work_["warm_start_fits"] > 0, cls
             assert fresh.work_["warm_start_fits"] == 0
-        halving = HalvingGridTuner(Descent(), grid, **kw).fit(X, y)
+        # halving continues every survivor, in every fold
+        halving = tuners[HalvingGridTuner]
         later = int(np.sum(halving.cv_results_["iter"] > 0))
         assert halving.work_["warm_start_fits"] == 3 * later
-
-
-def test_check_staged_path_catches_a_wrong_resume():
-    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
-    with isolated():
-        register_staged_path(Descent, "n_steps", descent_stages, resume=wrong_resume)
-        with pytest.raises(AssertionError, match="differs from a fresh fit"):
-            check_staged_path(Descent(), "n_steps", [2, 5], X, y)
-        # a configuration it does not resume is not checked, nor kept
-        register_staged_path(
-            Descent,
-            "n_steps",
-            descent_stages,
-            resume=wrong_resume,
-            resumable=lambda params: params["rate"] > 1,
-        )
-        check_staged_path(Descent(), "n_steps", [2, 5], X, y)
 
 
 def raising_resume(estimator, model, X, y, fit_params):
     raise RuntimeError("this resume fails")
 
 
-def test_check_staged_path_reports_a_resume_that_raises():
-    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+@pytest.mark.parametrize(
+    ("resume", "error", "match"),
+    [
+        (wrong_resume, AssertionError, "differs from a fresh fit"),
+        (raising_resume, RuntimeError, "this resume fails"),
+    ],
+)
+def test_check_staged_path_catches_a_bad_resume(resume, error, match):
     with isolated():
-        register_staged_path(Descent, "n_steps", descent_stages, resume=raising_resume)
-        with pytest.raises(RuntimeError, match="this resume fails"):
-            check_staged_path(Descent(), "n_steps", [2, 5], X, y)
+        register_staged_path(Descent, "n_steps", descent_stages, resume=resume)
+        with pytest.raises(error, match=match):
+            check_staged_path(Descent(), "n_steps", [2, 5], Xr, yr)
+        # a configuration it does not resume is not checked
+        register_staged_path(
+            Descent,
+            "n_steps",
+            descent_stages,
+            resume=resume,
+            resumable=lambda params: params["rate"] > 1,
+        )
+        check_staged_path(Descent(), "n_steps", [2, 5], Xr, yr)
 
 
 def test_register_staged_path_refuses_bad_resume_arguments():

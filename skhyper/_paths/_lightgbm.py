@@ -170,9 +170,12 @@ _NEUTRAL = (
     (("data_sample_strategy",), ("bagging",)),
     (_BOOSTING, ("gbdt",)),
 )
-_PAST_NEUTRAL = frozenset(
-    name for names, _ in _NEUTRAL + tuple((n, ()) for n in _BAGGING) for name in names
-) | frozenset(_BAGGING_FREQ)
+# every name the checks above look at
+_SAMPLING_NAMES = frozenset(
+    [name for names, _ in _NEUTRAL for name in names]
+    + [name for names in _BAGGING for name in names]
+    + list(_BAGGING_FREQ)
+)
 # The keyword parameters (beyond the estimator's own) a resumed booster was
 # checked with against fresh fits; any other one (e.g. the coupled feature
 # penalty, charged once per feature per fit) is not resumed.
@@ -229,7 +232,7 @@ def resumable(params):
     checked against fresh fits."""
     if not condition(params):
         return False
-    extra = set(params) - _OWN - _PAST_NEUTRAL
+    extra = set(params) - _OWN - _SAMPLING_NAMES
     if extra - _CHECKED_KWARGS:
         return False
     neutral = list(_NEUTRAL)
