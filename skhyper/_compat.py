@@ -308,6 +308,82 @@ def at_epoch_end(mlp, callback):
         del mlp._update_no_improvement_count
 
 
+def mlp_random_state(mlp):
+    """The RNG a fitted network drew from (``_random_state``: seeded from
+    ``random_state`` at each ``fit``, drawn by the initial weights and then
+    by each epoch's shuffle), or None; checked on 1.6.1 and 1.9.1."""
+    return vars(mlp).get("_random_state")
+
+
+def mlp_end_epoch(mlp):
+    """Finish ``mlp``'s last epoch as its fit does after the end-of-epoch
+    hook (``at_epoch_end``); True when the fit stops there.
+
+    A snapshot taken in the hook has not yet had the rest of the epoch: the
+    optimizer's ``iteration_ends`` (``invscaling`` sets its learning rate
+    from ``t_``) and the stopping test (past ``n_iter_no_change`` epochs
+    without improvement, ``trigger_stopping`` stops the fit or, for
+    ``adaptive``, divides the learning rate by 5 and the count restarts).
+    Both are idempotent on a fit that ended (its count was reset, or it
+    stopped: then the test stops it again without a change), so a model
+    from either gives the state the next epoch starts from.
+
+    - ``_optimizer``, ``_no_improvement_count``, ``t_`` and the order of the
+      two steps: checked on 1.6.1 and 1.9.1.
+    """
+    optimizer = mlp._optimizer
+    optimizer.iteration_ends(mlp.t_)
+    if mlp._no_improvement_count > mlp.n_iter_no_change:
+        if optimizer.trigger_stopping("", False):
+            return True
+        mlp._no_improvement_count = 0
+    return False
+
+
+@contextmanager
+def mlp_continued(mlp, order, done, total):
+    """While ``mlp.fit`` runs with ``warm_start=True`` and ``max_iter=total -
+    done``, make its epochs those of a fit of ``total`` epochs after its
+    first ``done``: the optimizer's state carried over, the samples taken in
+    ``order`` (the shuffled index after ``done`` epochs, which the fit
+    starts afresh from ``arange``), and the epochs counted from ``done``.
+
+    - ``_fit_stochastic(X, y[, sample_weight], ...)``: a warm fit creates a
+      new optimizer there; its first ``_backprop`` (the first batch) is
+      where the old one is put back, and where ``n_iter_`` (reset to 0
+      before the epoch loop, whose length is already set) and ``max_iter``
+      (read at each epoch's end, for the convergence warning) are set as a
+      fit of ``total`` epochs has them. Checked on 1.6.1 and 1.9.1 (sample
+      weights came in 1.7).
+    """
+    cls = type(mlp)
+    optimizer = mlp._optimizer
+    parameters = signature(cls._fit_stochastic).parameters
+    permuted = [name for name in ("X", "y", "sample_weight") if name in parameters]
+
+    def fit_stochastic(*args, **kwargs):
+        bound = signature(cls._fit_stochastic).bind(mlp, *args, **kwargs)
+        for name in permuted:
+            if bound.arguments.get(name) is not None:
+                bound.arguments[name] = bound.arguments[name][order]
+        return cls._fit_stochastic(*bound.args, **bound.kwargs)
+
+    def backprop(*args, **kwargs):
+        del mlp._backprop  # the first batch only
+        mlp._optimizer = optimizer
+        mlp.n_iter_ = done
+        mlp.max_iter = total
+        return cls._backprop(mlp, *args, **kwargs)
+
+    mlp._fit_stochastic = fit_stochastic  # the instance's, not the class's
+    mlp._backprop = backprop
+    try:
+        yield
+    finally:
+        vars(mlp).pop("_fit_stochastic", None)
+        vars(mlp).pop("_backprop", None)
+
+
 def mlp_stopped_by_test(mlp):
     """Whether ``mlp``'s fit ended on its own stopping test (no improvement for
     ``n_iter_no_change`` epochs), as opposed to an interruption.

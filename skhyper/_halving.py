@@ -376,7 +376,8 @@ class HalvingGridTuner(BaseHalvingTuner):
     resource, until few remain. When the resource is a warm-start path of
     the estimator (``n_estimators`` of forests, bagging and gradient
     boosting, ``max_iter`` of histogram gradient boosting without early
-    stopping, ``n_estimators`` of XGBoost and LightGBM without sampling) and
+    stopping, ``n_estimators`` of XGBoost and LightGBM without sampling,
+    ``max_iter`` of the MLPs without early stopping) and
     its ``random_state`` is fixed, a survivor's model in each fold is
     continued from the previous rung rather than refitted, with the same
     scores.

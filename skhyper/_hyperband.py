@@ -105,8 +105,9 @@ class HyperbandTuner(BaseTuner):
     ``max_resources``, and the best candidate is chosen among the results
     at that resource. When the resource is a warm-start path of the
     estimator (``n_estimators`` of forests, bagging and gradient boosting,
-    ``max_iter`` of histogram gradient boosting without early stopping, or
-    ``n_estimators`` of XGBoost and LightGBM without sampling) and its
+    ``max_iter`` of histogram gradient boosting without early stopping,
+    ``n_estimators`` of XGBoost and LightGBM without sampling, or
+    ``max_iter`` of the MLPs without early stopping) and its
     ``random_state`` is fixed, a survivor's model in each fold is continued
     from the rung before rather than refitted, with the scores of fresh
     fits. The brackets run side by side: a worker done with its part

@@ -240,28 +240,34 @@ def test_survivors_continue_with_the_scores_of_fresh_fits():
             assert results[f"split{s}_train_score"][index] == fresh["train_score"][s]
 
 
-def test_a_staged_resource_fits_each_rung_from_zero_with_fresh_scores():
-    """MLP epochs as the resource: a staged path, but no exact continuation
-    (warm_start starts a new optimiser state and shuffling), so each rung
-    fits its survivors from zero, every row with a fresh fit's scores."""
-    mlp = MLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+def test_a_staged_resource_continues_survivors_with_fresh_scores():
+    """MLP epochs as the resource: each rung's survivors are trained on from
+    the networks the rung before kept (``mlp_resume``), every row with a
+    fresh fit's scores; with ``early_stopping`` (a kept network holds its best
+    weights, not its last) each rung fits them from zero."""
     space = {"alpha": [1e-4, 1e-2, 1.0], "learning_rate_init": [1e-3, 1e-2]}
     cv = StratifiedKFold(3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        tuner = HyperbandTuner(
-            mlp, space, resource="max_iter", max_resources=9, cv=cv, random_state=0
-        ).fit(X, y)
-        results = tuner.cv_results_
-        rows = len(results["params"])
-        assert tuner.work_["warm_start_fits"] == tuner.work_["staged_fits"] == 0
-        assert tuner.work_["fits"] <= rows * 3  # rows shared by brackets: once
-        assert sorted(set(results["n_resources"])) == [1, 3, 9]
-        for index, params in enumerate(results["params"]):
-            fresh = cross_validate(clone(mlp).set_params(**params), X, y, cv=cv)
-            for s in range(3):
-                got = results[f"split{s}_test_score"][index]
-                assert got == fresh["test_score"][s]
+    for early_stopping, continued in ((False, True), (True, False)):
+        mlp = MLPClassifier(
+            hidden_layer_sizes=(8,), random_state=0, early_stopping=early_stopping
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            tuner = HyperbandTuner(
+                mlp, space, resource="max_iter", max_resources=9, cv=cv, random_state=0
+            ).fit(X, y)
+            results = tuner.cv_results_
+            rows = len(results["params"])
+            assert (tuner.work_["warm_start_fits"] > 0) is continued
+            assert tuner.work_["staged_fits"] == 0
+            work = tuner.work_["fits"] + tuner.work_["warm_start_fits"]
+            assert work <= rows * 3  # rows shared by brackets: once
+            assert sorted(set(results["n_resources"])) == [1, 3, 9]
+            for index, params in enumerate(results["params"]):
+                fresh = cross_validate(clone(mlp).set_params(**params), X, y, cv=cv)
+                for s in range(3):
+                    got = results[f"split{s}_test_score"][index]
+                    assert got == fresh["test_score"][s]
 
 
 def test_continuation_across_worker_processes():

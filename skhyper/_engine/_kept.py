@@ -7,11 +7,12 @@ warm-start path parameter (successive halving with ``resource=
 
 - a leaf whose ``keep`` parameter is its final estimator's warm-start path
   (``_warm``), or a staged path that resumes models of its configuration
-  (``StagedPath.resume``: XGBoost's and LightGBM's boosters without
-  sampling), and whose upstream steps have fixed randomness, is a chain
-  even alone, and its worker sends its final model back, pickled, with the
-  results (the workers are separate processes: the parent is the only place
-  every later task can reach). It is pickled with cloudpickle, as the
+  (``StagedPath.resume``: scikit-learn's MLPs without early stopping,
+  XGBoost's and LightGBM's boosters without sampling), and whose upstream
+  steps have fixed randomness, is a chain even alone, and its worker sends
+  its final model back, pickled, with the results (the workers are
+  separate processes: the parent is the only place every later task can
+  reach). It is pickled with cloudpickle, as the
   workers' tasks are: a class or function from the user's ``__main__``,
   which a worker received by value, has no name there to be pickled by;
 - the parent keeps those models, keyed by value: the candidate's parameters

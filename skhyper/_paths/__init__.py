@@ -6,8 +6,9 @@ the largest of ``values``, and yields ``(value, model)`` in increasing
 order, each ``model`` predicting exactly what a fresh fit with that value
 predicts (see ``skhyper._engine._staged``). Two more items, optional,
 ``(resume, resumable)``, continue a kept model to a larger value where
-``resumable(params)`` holds (``StagedPath.resume``: the boosters of XGBoost
-and LightGBM without sampling). scikit-learn's networks are in
+``resumable(params)`` holds (``StagedPath.resume``: scikit-learn's MLPs
+without early stopping, the boosters of XGBoost and LightGBM without
+sampling). scikit-learn's networks are in
 ``_sklearn``; each third-party library has a module of its own, imported
 only once an estimator of that library is met, so only when the library is
 imported already: ``import skhyper`` imports none of them.

@@ -18,6 +18,18 @@ to take, and is fitted afresh.
 
 The convergence warning a fresh fit gives at ``max_iter=k`` (the fit reached
 k epochs without stopping) is given for each such snapshot too.
+
+:func:`mlp_resume` continues a kept network (the halving and Hyperband
+tuners' survivors) by the epochs the next rung adds, where
+:func:`mlp_resumable` holds (no early stopping: a kept network then holds
+its best weights, not the last ones). What a fit carries from one epoch to
+the next is the weights, the optimizer's state (Adam's moments, the
+momentum, the learning rate), the counters of the stopping test, the RNG
+and the shuffled order of the samples. The network keeps all but the last;
+the order is found again by drawing from the seed what its fit drew (the
+initial weights, then one shuffle per epoch) and is used only when the
+RNG then stands where the network's does. ``tests/test_resume_mlp.py``
+checks resumed against fresh networks bit for bit.
 """
 
 import copy
@@ -28,8 +40,15 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.utils import shuffle
 
-from .._compat import at_epoch_end, mlp_stopped_by_test
+from .._compat import (
+    at_epoch_end,
+    mlp_continued,
+    mlp_end_epoch,
+    mlp_random_state,
+    mlp_stopped_by_test,
+)
 
 NOT_CONVERGED = (
     "Stochastic Optimizer: Maximum iterations (%d) reached and the "
@@ -103,7 +122,69 @@ def mlp_stages(estimator, values, X, y, fit_params):
             yield value, copy.deepcopy(model).set_params(max_iter=value)
 
 
+def mlp_resumable(params):
+    """Whether a network of ``params`` can be resumed exactly: the staged
+    path's conditions, without early stopping."""
+    return mlp_condition(params) and not params.get("early_stopping")
+
+
+def _same_state(rng, other):
+    if other is None:
+        return False
+    a, b = rng.get_state(), other.get_state()
+    return a[0] == b[0] and np.array_equal(a[1], b[1]) and a[2:] == b[2:]
+
+
+def _sample_order(model, n_samples, epochs):
+    """The RNG and the shuffled sample order after ``epochs`` epochs of
+    ``model``'s fit, drawn again from its seed; None unless the RNG then
+    stands where ``model``'s does."""
+    rng = np.random.RandomState(model.random_state)
+    for coef, intercept in zip(model.coefs_, model.intercepts_):
+        rng.uniform(size=coef.shape)  # the initial weights' draws
+        rng.uniform(size=intercept.shape)
+    order = np.arange(n_samples, dtype=int)
+    if model.shuffle:
+        for _ in range(epochs):
+            order = shuffle(order, random_state=rng)
+    if not _same_state(rng, mlp_random_state(model)):
+        return None
+    return rng, order
+
+
+def mlp_resume(estimator, model, X, y, fit_params):
+    """``model`` (a network fitted with fewer epochs, or a staged snapshot)
+    trained on to ``estimator``'s ``max_iter``: the network a fresh fit of
+    ``estimator`` gives (exact where :func:`mlp_resumable` holds), or None
+    where it cannot be resumed (then the value is fitted afresh)."""
+    if set(fit_params) - {"sample_weight"}:
+        return None
+    total, done = estimator.max_iter, model.n_iter_
+    if not 0 < done < total:
+        return None
+    n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+    found = _sample_order(model, n_samples, done)
+    if found is None:
+        return None
+    rng, order = found
+    seed = model.random_state
+    if mlp_end_epoch(model):  # it stopped at ``done``: so does a longer fit
+        model.max_iter = total
+        return model
+    if done < model.max_iter:  # it ended early without stopping: not a fit
+        return None
+    model.set_params(warm_start=True, max_iter=total - done, random_state=rng)
+    try:
+        with mlp_continued(model, order, done, total):
+            model.fit(X, y, **fit_params)
+    finally:
+        model.set_params(warm_start=False, max_iter=total, random_state=seed)
+    if model.n_iter_ < total and not mlp_stopped_by_test(model):
+        raise KeyboardInterrupt("the resumed fit was interrupted")
+    return model
+
+
 PATHS = {
-    MLPClassifier: ("max_iter", mlp_condition, mlp_stages),
-    MLPRegressor: ("max_iter", mlp_condition, mlp_stages),
+    MLPClassifier: ("max_iter", mlp_condition, mlp_stages, mlp_resume, mlp_resumable),
+    MLPRegressor: ("max_iter", mlp_condition, mlp_stages, mlp_resume, mlp_resumable),
 }
