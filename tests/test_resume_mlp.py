@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import sklearn
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
@@ -117,6 +118,30 @@ def test_resumed_network_equals_fresh(task, config, start, total):
     X, y = _data(task)
     fresh = _check(estimator, X, y, start, total)
     assert fresh.n_iter_ == total  # no stop: every epoch continued
+
+
+def _inputs(kind):
+    if kind == "multilabel":
+        from sklearn.datasets import make_multilabel_classification
+
+        return make_multilabel_classification(300, 10, random_state=0)
+    X = {
+        "float32": Xd.astype(np.float32),
+        "sparse": sp.csr_matrix(Xd),
+        "list": Xd.tolist(),
+    }[kind]
+    return X, yd
+
+
+@pytest.mark.parametrize("kind", ["float32", "sparse", "list", "multilabel"])
+def test_other_inputs_are_resumed_exactly(kind):
+    X, y = _inputs(kind)
+    fresh = clone(_mlp("classification")).set_params(max_iter=9).fit(X, y)
+    kept = clone(_mlp("classification")).set_params(max_iter=3).fit(X, y)
+    target = clone(_mlp("classification")).set_params(max_iter=9)
+    got = mlp_resume(target, kept, X, y, {})
+    dense = np.asarray(X.toarray() if sp.issparse(X) else X)
+    _assert_same_network(got, fresh, dense.astype(fresh.coefs_[0].dtype))
 
 
 @pytest.mark.parametrize("start, total", [(2, 12), (6, 12)])
