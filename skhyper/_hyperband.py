@@ -193,12 +193,14 @@ class HyperbandTuner(BaseTuner):
     >>> tuner.best_params_
     {'min_samples_split': 5, 'max_depth': None, 'n_estimators': 9}
 
-    Of the 22 candidates of the rungs, 16 were fitted afresh in each of the
-    3 folds, 4 were survivors whose forests grew from the rung before, and
-    2 had been evaluated already, in an earlier bracket:
+    Of the 22 candidates of the rungs, 2 had been evaluated already, in an
+    earlier bracket; in each of the 3 folds, 11 were fitted afresh and 9
+    grew a forest fitted before: 4 survivors their rung's forest, 5
+    candidates of a later bracket's first rung the smaller forest an
+    earlier bracket had fitted for them:
 
     >>> tuner.work_["fits"], tuner.work_["warm_start_fits"]
-    (48, 12)
+    (33, 27)
     """
 
     _parameter_constraints: dict = {

@@ -282,6 +282,62 @@ def test_continuation_across_worker_processes():
     assert two.work_["warm_start_fits"] == one.work_["warm_start_fits"] > 0
 
 
+LIST_SPACE = {"max_depth": [2, 3, None], "min_samples_split": [2, 5, 10, 20]}
+
+
+def _expected_work(results, resource):
+    """(fresh, continued): each row's candidate is fitted from zero unless
+    a row before it (any bracket) evaluated it at a smaller resource, and
+    not at all where one evaluated it at the same resource."""
+    seen, fresh, continued = {}, 0, 0
+    for params in results["params"]:
+        key = tuple(sorted((k, repr(v)) for k, v in params.items() if k != resource))
+        value, before = params[resource], seen.setdefault(key, set())
+        if value not in before:
+            if any(v < value for v in before):
+                continued += 1
+            else:
+                fresh += 1
+        before.add(value)
+    return fresh, continued
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_first_rung_grows_the_models_of_an_earlier_bracket(n_jobs):
+    """In a space of lists the brackets sample the same candidates: a later
+    bracket's first-rung candidate that an earlier bracket fitted at a
+    smaller resource grows that model (the flight's pool), with the
+    scores of fresh fits."""
+    kw = dict(
+        resource="n_estimators", max_resources=9, cv=StratifiedKFold(3), random_state=0
+    )
+    forest = RandomForestClassifier(random_state=0)
+    fresh = HyperbandTuner(forest, LIST_SPACE, share=False, **kw).fit(X, y)
+    tuner = HyperbandTuner(forest, LIST_SPACE, n_jobs=n_jobs, **kw).fit(X, y)
+    assert _comparable(tuner) == _comparable(fresh)
+    n_fresh, n_continued = _expected_work(tuner.cv_results_, "n_estimators")
+    survivors = int(np.sum(tuner.cv_results_["iter"] > 0))
+    assert n_continued > survivors  # first-rung rows among them
+    work = tuner.work_
+    if n_jobs == 1:  # the brackets one after another: every model there
+        assert work["fits"] == n_fresh * 3
+        assert work["warm_start_fits"] == n_continued * 3
+    else:  # which models have arrived depends on timing; none twice
+        assert work["fits"] + work["warm_start_fits"] == (n_fresh + n_continued) * 3
+        assert work["warm_start_fits"] > 0
+
+
+def test_no_model_kept_past_share_memory_and_the_same_scores():
+    kw = dict(
+        resource="n_estimators", max_resources=9, cv=StratifiedKFold(3), random_state=0
+    )
+    forest = RandomForestClassifier(random_state=0)
+    fresh = HyperbandTuner(forest, LIST_SPACE, share=False, **kw).fit(X, y)
+    tuner = HyperbandTuner(forest, LIST_SPACE, share_memory=1, **kw).fit(X, y)
+    assert _comparable(tuner) == _comparable(fresh)
+    assert tuner.work_["warm_start_fits"] == 0
+
+
 # -- long searches ---------------------------------------------------------------
 
 STOP_AT = {"calls": 0, "at": None}

@@ -170,6 +170,21 @@ class KeptModels:
         """``(value, blob, spent)`` kept in this generation, or None."""
         return self.models.get(self._key(params, keep, split))
 
+    def get_splits(self, params, keep, n_splits):
+        """``get`` for each split ``0 .. n_splits - 1`` (the key once)."""
+        if not self.models:
+            return [None] * n_splits
+        key, _ = self._key(params, keep, None)
+        return [self.models.get((key, s)) for s in range(n_splits)]
+
+    def same_trains(self, trains):
+        """Whether this generation's models were fitted on ``trains``."""
+        return (
+            self.trains is not None
+            and len(self.trains) == len(trains)
+            and all(np.array_equal(a, b) for a, b in zip(self.trains, trains))
+        )
+
     def put(self, params, keep, split, value, blob, spent):
         """Keep a model (unless the bytes are spent); the largest value wins."""
         key = self._key(params, keep, split)
@@ -183,3 +198,49 @@ class KeptModels:
             return
         self.models[key] = (value, blob, spent)
         self.size += len(blob)
+
+
+class KeptPool:
+    """Models of earlier generations of a flight's sources, which another
+    source's rows may start from (``InFlight``: a bracket's first rung
+    continues the models of the same candidates at a smaller resource,
+    which the bracket before evaluated in its first rungs). Every value of
+    a (candidate, split) is kept, at most ``max_bytes`` in all, for models
+    fitted on one set of training indices."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.models = {}  # (value key, split) -> {value: (value, blob, spent)}
+        self.trains = None
+        self.alive = []
+
+    def add(self, kept):
+        """Take the models of ``kept``'s generation, which is ending."""
+        if not kept.models:
+            return
+        if self.trains is None:
+            self.trains = kept.trains
+        elif not kept.same_trains(self.trains):
+            return
+        self.alive.extend(kept.alive)  # identity keys stay valid
+        for key, entry in kept.models.items():
+            values = self.models.setdefault(key, {})
+            if entry[0] in values or self.size + len(entry[1]) > self.max_bytes:
+                continue
+            values[entry[0]] = entry
+            self.size += len(entry[1])
+
+    def below(self, params, keep, n_splits, value):
+        """For each split, the kept entry of the largest value below
+        ``value`` (None where there is none)."""
+        if not self.models:
+            return [None] * n_splits
+        rest = {name: v for name, v in params.items() if name != keep}
+        key = canonical(rest, self.alive)
+        found = []
+        for s in range(n_splits):
+            values = self.models.get((key, s), {})
+            lower = [v for v in values if v < value]
+            found.append(values[max(lower)] if lower else None)
+        return found

@@ -16,9 +16,15 @@ The answer does not depend on the order in which tasks finish:
 - the rows are kept in the order of (source, batch of the source), when
   the flight ends (also after Ctrl-C or the deadline): the order of a
   sequential run of the sources one after another;
-- each source continues kept models (``keep``) of its own previous batch
-  only, in its own share of ``share_memory`` (a row it copied from another
-  source comes with a copy of the model that source kept for it);
+- each source continues kept models (``keep``) of its own previous batch,
+  in its own share of ``share_memory`` (a row it copied from another
+  source comes with a copy of the model that source kept for it); a row
+  its own batch did not keep a model for may start from the same
+  candidate's model at a smaller resource that another source keeps, or
+  kept in an earlier batch (``KeptPool``, a share of its own): a
+  bracket's first rung grows the models the bracket before fitted in its
+  first rungs. Each continued model is the model a fresh fit gives, so
+  which ones have arrived when a batch is planned changes work only;
 - with one worker, the batch of the lowest (source, batch) with a task
   ready goes first: the sources run one after another, as in a loop.
 
@@ -38,7 +44,7 @@ from .._results import (
     insert_error_scores,
     warn_or_raise_about_fit_failures,
 )
-from ._kept import KeptModels
+from ._kept import KeptModels, KeptPool
 from ._report import TaskReport
 from ._settings import Stop
 
@@ -57,9 +63,10 @@ class InFlight:
     def __init__(self, engine, sources, defer_failures=False):
         self.engine, self.defer_failures = engine, defer_failures
         self.sources = list(sources)
-        n = max(1, len(self.sources))
-        share = engine._settings.share_memory // n
+        # each source's store and the pool of earlier generations: a share each
+        share = engine._settings.share_memory // (len(self.sources) + 1)
         self.kept = [KeptModels(share) for _ in self.sources]
+        self.pool = KeptPool(share)
         self.flight = engine._runner.flight(engine._X, engine._y, engine._costs)
         self.batches = {}  # (source, step) -> (batch, more_results)
         self.completed = set()  # keys of the batches sent back to their source
@@ -119,6 +126,9 @@ class InFlight:
         followed = self._follow(key, batch) if shared else []
         for index in followed:  # planned as known; they arrive with the others'
             batch.out[index] = FOLLOWING
+        if shared and batch.keep is not None:
+            self._borrow_kept(key[0], batch)
+        self.pool.add(batch.kept)  # its generation ends with this plan
         try:
             engine._plan(batch)  # a new generation of its kept models begins
         finally:
@@ -161,6 +171,56 @@ class InFlight:
             entry = self.kept[source].get(batch.params[c], batch.keep, s)
             if entry is not None:
                 batch.kept.put(batch.params[c], batch.keep, s, *entry)
+
+    def _borrow_kept(self, source, batch):
+        """Before ``batch`` is planned: the models other sources keep now
+        that its rows to fit can start from, put in its own store: the same
+        candidate at a smaller value of ``keep``, fitted on the same
+        training indices (another bracket's rung: every candidate of a
+        bracket's first rung is in the first rung of the bracket before,
+        at a third of the resource), where its own store has none as large.
+
+        A continued model is the model a fresh fit gives (each path is
+        tested so), so which models have arrived when the batch is planned
+        changes the work, never a result."""
+        own, keep, n_splits = batch.kept, batch.keep, batch.n_splits
+        trains = [train for train, _ in batch.splits]
+        if own.trains is None and not own.models:
+            own.trains = trains  # a source's first batch: nothing of its own
+        if not own.same_trains(trains):
+            return
+        others = [
+            kept
+            for i, kept in enumerate(self.kept)
+            if i != source and kept.models and kept.same_trains(trains)
+        ]
+        pool = (
+            self.pool
+            if self.pool.models and own.same_trains(self.pool.trains)
+            else None
+        )
+        if not others and pool is None:
+            return
+        for c, params in enumerate(batch.params):
+            value = params.get(keep)
+            rows = range(c * n_splits, (c + 1) * n_splits)
+            if value is None or all(batch.out[i] is not None for i in rows):
+                continue
+            mine = own.get_splits(params, keep, n_splits)
+            found = [other.get_splits(params, keep, n_splits) for other in others]
+            if pool is not None:
+                found.append(pool.below(params, keep, n_splits, value))
+            for s, index in enumerate(rows):
+                if batch.out[index] is not None:
+                    continue
+                usable = [
+                    entries[s]
+                    for entries in found
+                    if entries[s] is not None and entries[s][0] < value
+                ]
+                best = max(usable, key=lambda entry: entry[0], default=None)
+                if best is not None and (mine[s] is None or mine[s][0] < best[0]):
+                    own.put(params, keep, s, *best)
 
     def _follow(self, key, batch):
         """The rows of ``batch`` that another batch is fitting: ``batch``
