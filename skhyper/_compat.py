@@ -346,7 +346,8 @@ def mlp_continued(mlp, order, done, total):
     done``, make its epochs those of a fit of ``total`` epochs after its
     first ``done``: the optimizer's state carried over, the samples taken in
     ``order`` (the shuffled index after ``done`` epochs, which the fit
-    starts afresh from ``arange``), and the epochs counted from ``done``.
+    starts afresh from ``arange``; None without shuffling), and the epochs
+    counted from ``done``.
 
     - ``_fit_stochastic(X, y[, sample_weight], ...)``: a warm fit creates a
       new optimizer there; its first ``_backprop`` (the first batch) is
@@ -360,6 +361,8 @@ def mlp_continued(mlp, order, done, total):
     optimizer = mlp._optimizer
     parameters = signature(cls._fit_stochastic).parameters
     permuted = [name for name in ("X", "y", "sample_weight") if name in parameters]
+    if order is None:  # no shuffling: the samples in their own order
+        permuted = []
 
     def fit_stochastic(*args, **kwargs):
         bound = signature(cls._fit_stochastic).bind(mlp, *args, **kwargs)

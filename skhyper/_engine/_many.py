@@ -63,10 +63,13 @@ class InFlight:
     def __init__(self, engine, sources, defer_failures=False):
         self.engine, self.defer_failures = engine, defer_failures
         self.sources = list(sources)
-        # each source's store and the pool of earlier generations: a share each
-        share = engine._settings.share_memory // (len(self.sources) + 1)
+        # each source's store, and (sharing on, several sources) the pool of
+        # earlier generations they borrow from: a share each
+        n = max(1, len(self.sources))
+        self.pooled = engine._memo is not None and n > 1
+        share = engine._settings.share_memory // (n + 1 if self.pooled else n)
         self.kept = [KeptModels(share) for _ in self.sources]
-        self.pool = KeptPool(share)
+        self.pool = KeptPool(share if self.pooled else 0)
         self.flight = engine._runner.flight(engine._X, engine._y, engine._costs)
         self.batches = {}  # (source, step) -> (batch, more_results)
         self.completed = set()  # keys of the batches sent back to their source
@@ -92,6 +95,7 @@ class InFlight:
             self._keep_all()
             for kept in self.kept:
                 kept.clear()
+            self.pool = KeptPool(0)
         return self._finish()
 
     def _ask(self, i, step, request):
@@ -126,9 +130,9 @@ class InFlight:
         followed = self._follow(key, batch) if shared else []
         for index in followed:  # planned as known; they arrive with the others'
             batch.out[index] = FOLLOWING
-        if shared and batch.keep is not None:
+        if self.pooled and batch.keep is not None:
             self._borrow_kept(key[0], batch)
-        self.pool.add(batch.kept)  # its generation ends with this plan
+            self.pool.add(batch.kept)  # its generation ends with this plan
         try:
             engine._plan(batch)  # a new generation of its kept models begins
         finally:

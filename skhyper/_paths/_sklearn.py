@@ -35,6 +35,7 @@ checks resumed against fresh networks bit for bit.
 import copy
 import numbers
 import warnings
+from inspect import signature
 
 import numpy as np
 from sklearn.base import clone
@@ -136,15 +137,18 @@ def _same_state(rng, other):
 
 
 def _sample_order(model, n_samples, epochs):
-    """The RNG and the shuffled sample order after ``epochs`` epochs of
-    ``model``'s fit, drawn again from its seed; None unless the RNG then
-    stands where ``model``'s does."""
+    """The RNG and the shuffled sample order (None without shuffling) after
+    ``epochs`` epochs of ``model``'s fit on ``n_samples`` samples, drawn
+    again from its seed; None unless the RNG then stands where ``model``'s
+    does: a check that the draws were these (not of the data, which the
+    engine checks by its training indices)."""
     rng = np.random.RandomState(model.random_state)
     for coef, intercept in zip(model.coefs_, model.intercepts_):
         rng.uniform(size=coef.shape)  # the initial weights' draws
         rng.uniform(size=intercept.shape)
-    order = np.arange(n_samples, dtype=int)
+    order = None  # without shuffling, the samples in their order
     if model.shuffle:
+        order = np.arange(n_samples, dtype=int)
         for _ in range(epochs):
             order = shuffle(order, random_state=rng)
     if not _same_state(rng, mlp_random_state(model)):
@@ -159,6 +163,8 @@ def mlp_resume(estimator, model, X, y, fit_params):
     where it cannot be resumed (then the value is fitted afresh)."""
     if set(fit_params) - {"sample_weight"}:
         return None
+    if fit_params and "sample_weight" not in signature(type(model).fit).parameters:
+        return None  # (before 1.7) the fresh fit says what it says of them
     total, done = estimator.max_iter, model.n_iter_
     if not 0 < done < total:
         return None
