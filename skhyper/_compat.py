@@ -359,13 +359,11 @@ def mlp_continued(mlp, order, done, total):
     """
     cls = type(mlp)
     optimizer = mlp._optimizer
-    parameters = signature(cls._fit_stochastic).parameters
-    permuted = [name for name in ("X", "y", "sample_weight") if name in parameters]
-    if order is None:  # no shuffling: the samples in their own order
-        permuted = []
+    fit_signature = signature(cls._fit_stochastic)
+    permuted = [] if order is None else ["X", "y", "sample_weight"]
 
     def fit_stochastic(*args, **kwargs):
-        bound = signature(cls._fit_stochastic).bind(mlp, *args, **kwargs)
+        bound = fit_signature.bind(mlp, *args, **kwargs)
         for name in permuted:
             if bound.arguments.get(name) is not None:
                 bound.arguments[name] = bound.arguments[name][order]

@@ -89,6 +89,13 @@ def keeps(leaf, keep):
     return all(fixed_randomness(step.estimator) for step in leaf.path[:-1])
 
 
+def value_key(params, keep, alive):
+    """A candidate's key whatever its value of ``keep``: the canonical form
+    of its other parameters (objects keyed by identity go to ``alive``)."""
+    rest = {name: value for name, value in params.items() if name != keep}
+    return canonical(rest, alive)
+
+
 def path_value(leaf):
     """The value of ``leaf``'s warm-start path parameter."""
     return leaf.path[-1].estimator.get_params(deep=False)[leaf.warm]
@@ -131,8 +138,7 @@ class KeptModels:
         self.alive = []  # objects keyed by id in the keys: kept alive
 
     def _key(self, params, keep, split):
-        rest = {name: value for name, value in params.items() if name != keep}
-        return canonical(rest, self.alive), split
+        return value_key(params, keep, self.alive), split
 
     def starts(self, candidate_params, keep, splits):
         """A new generation begins; return ``starts(task)``: the kept models
@@ -236,8 +242,7 @@ class KeptPool:
         ``value`` (None where there is none)."""
         if not self.models:
             return [None] * n_splits
-        rest = {name: v for name, v in params.items() if name != keep}
-        key = canonical(rest, self.alive)
+        key = value_key(params, keep, self.alive)
         found = []
         for s in range(n_splits):
             values = self.models.get((key, s), {})

@@ -210,7 +210,6 @@ class InFlight:
             rows = range(c * n_splits, (c + 1) * n_splits)
             if value is None or all(batch.out[i] is not None for i in rows):
                 continue
-            mine = own.get_splits(params, keep, n_splits)
             found = [other.get_splits(params, keep, n_splits) for other in others]
             if pool is not None:
                 found.append(pool.below(params, keep, n_splits, value))
@@ -223,7 +222,7 @@ class InFlight:
                     if entries[s] is not None and entries[s][0] < value
                 ]
                 best = max(usable, key=lambda entry: entry[0], default=None)
-                if best is not None and (mine[s] is None or mine[s][0] < best[0]):
+                if best is not None:  # (put keeps the larger of it and its own)
                     own.put(params, keep, s, *best)
 
     def _follow(self, key, batch):
